@@ -1,0 +1,287 @@
+"""Checkov adapter for CloudGuard rule D9.AWS.NET.49 (Terraform and CloudFormation).
+
+Identity, name, severity, category and guideline come from metadata/D9.AWS.NET.49.yaml.
+The verdict fails closed: anything that is not provably `Disabled` with a subnet FAILS
+with a details line, because Checkov drops UNKNOWN results (and checks that raise)
+from every report.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck as CfnCheck
+from checkov.common.bridgecrew.severities import Severities
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TerraformCheck
+
+RULE_FILE = "D9.AWS.NET.49.yaml"
+
+
+def _metadata_path() -> Path:
+    candidates = [
+        os.environ.get("D9_RULES_METADATA_DIR"),
+        Path(__file__).resolve().parent.parent / "metadata",  # a checkout
+        Path(__file__).resolve().parent / "metadata",  # an installed bundle
+    ]
+    for folder in candidates:
+        if folder and (Path(folder) / RULE_FILE).is_file():
+            return Path(folder) / RULE_FILE
+    raise RuntimeError(f"D9.AWS.NET.49: rule metadata {RULE_FILE} not found in any of {candidates[1:]}")
+
+
+RULE = yaml.safe_load(_metadata_path().read_text(encoding="utf-8"))
+CHECKOV = RULE["engines"]["checkov"]
+PASSING = RULE["passing_value"]  # "Disabled"; the API enum is case-sensitive
+
+ABSENT = object()  # the property is not set: AWS applies its default (Enabled)
+
+
+class Unresolved(Exception):
+    """The engine could not tell what value AWS would receive."""
+
+
+def _type_name(value: Any) -> str:
+    # Checkov's YAML loader hands out subclasses such as ListNode/DictNode
+    for kind, name in ((bool, "boolean"), (int, "number"), (float, "number"), (list, "list"), (dict, "mapping")):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
+
+
+def _describe(value: Any) -> str:
+    return json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
+
+
+def judge(values: list[Any] | None, unresolved: str | None, subnet_problem: str | None, key: str) -> tuple[bool, str]:
+    """Common verdict for both IaC languages, from the possible values of the setting."""
+    if unresolved is not None:
+        return False, f"{key} could not be resolved statically ({unresolved}); only a literal 'Disabled' passes"
+    assert values is not None
+    if ABSENT in values:
+        where = "is not set" if len(values) == 1 else "is not set in at least one branch"
+        return False, f"{key} {where}: AWS then enables direct internet access (the default is Enabled)"
+    wrong = sorted({_describe(v) for v in values if v != PASSING})
+    if wrong:
+        return False, f"{key} is {', '.join(wrong)}; only exactly 'Disabled' (case-sensitive) turns direct internet access off"
+    if subnet_problem is not None:
+        return False, f"{key} is 'Disabled' but {subnet_problem}: AWS accepts Disabled only for a notebook in a VPC subnet"
+    return True, f"{key} is 'Disabled' and the notebook is in a VPC subnet"
+
+
+# ---------------------------------------------------------------- Terraform (HCL, .tf.json, plan JSON)
+
+TF_KEY, TF_SUBNET = "direct_internet_access", "subnet_id"
+TF_REFERENCE_PREFIXES = ("var.", "local.", "module.", "data.", "each.", "count.", "self.", "path.", "terraform.")
+_plan_unknowns: dict[str, dict[str, dict[str, Any]]] = {}
+
+
+def _unwrap_tf(conf: dict[str, Any], key: str) -> Any:
+    if key not in conf:
+        return ABSENT
+    value = conf[key]
+    # Checkov wraps every attribute value in a one-element list.
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    return ABSENT if value is None else value
+
+
+def _after_unknown(conf: dict[str, Any]) -> dict[str, Any]:
+    """`after_unknown` of this resource in a plan JSON: values known only after apply."""
+    plan_file = _unwrap_tf(conf, "__file__")
+    address = conf.get("__address__")
+    if not isinstance(plan_file, str) or not isinstance(address, str) or "__change_actions__" not in conf:
+        return {}
+    if plan_file not in _plan_unknowns:
+        try:
+            with open(plan_file, encoding="utf-8") as handle:
+                changes = json.load(handle).get("resource_changes") or []
+            _plan_unknowns[plan_file] = {
+                c.get("address"): (c.get("change") or {}).get("after_unknown") or {} for c in changes if isinstance(c, dict)
+            }
+        except (OSError, ValueError, AttributeError):
+            _plan_unknowns[plan_file] = {}
+    unknown = _plan_unknowns[plan_file].get(address, {})
+    return unknown if isinstance(unknown, dict) else {}
+
+
+TF_RESOURCE_REFERENCE = re.compile(r"^[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*(\[[^\]]*\])?\.")
+
+
+def _is_tf_reference(value: str) -> bool:
+    text = value.strip()
+    return ("${" in text or text.startswith(TF_REFERENCE_PREFIXES) or "?" in text or "(" in text
+            or bool(TF_RESOURCE_REFERENCE.match(text)))
+
+
+def evaluate_terraform(conf: dict[str, Any]) -> tuple[bool, str]:
+    unknown = _after_unknown(conf)
+    value = _unwrap_tf(conf, TF_KEY)
+    values, unresolved = [value], None
+    if unknown.get(TF_KEY) is True:
+        unresolved = "known only after apply"
+    elif isinstance(value, str) and value != PASSING and _is_tf_reference(value):
+        unresolved = f"expression {value!r}"
+    elif value is not ABSENT and not isinstance(value, str):
+        unresolved = f"a {_type_name(value)} {_describe(value)} where a string is expected"
+
+    subnet = _unwrap_tf(conf, TF_SUBNET)
+    subnet_problem = None
+    if subnet is ABSENT or (isinstance(subnet, str) and not subnet.strip()):
+        if unknown.get(TF_SUBNET) is not True:  # known only after apply still means "set"
+            subnet_problem = "subnet_id is not set"
+    elif not isinstance(subnet, str):
+        subnet_problem = f"subnet_id is {_describe(subnet)}, not a subnet ID or reference"
+    return judge(values, unresolved, subnet_problem, TF_KEY)
+
+
+# ---------------------------------------------------------------- CloudFormation (YAML/JSON, CDK, Serverless)
+
+CFN_KEY, CFN_SUBNET = "DirectInternetAccess", "SubnetId"
+
+
+def _intrinsic(value: Any) -> tuple[str, Any] | None:
+    """(function, arguments) of a one-key intrinsic; Checkov's JSON loader adds __file__/__startline__ keys."""
+    if not isinstance(value, dict):
+        return None
+    keys = [k for k in value if not (isinstance(k, str) and k.startswith("__") and k.endswith("__"))]
+    return (keys[0], value[keys[0]]) if len(keys) == 1 and isinstance(keys[0], str) else None
+
+
+def _cfn_values(value: Any) -> list[Any]:
+    """Every value AWS could receive for a string property, or Unresolved."""
+    if value is None:
+        return [ABSENT]
+    if isinstance(value, str):
+        if "${" in value:  # Serverless/SAM variable the engine left unresolved
+            raise Unresolved(f"variable {value!r}")
+        return [value]
+    intrinsic = _intrinsic(value)
+    if intrinsic:
+        function, args = intrinsic
+        if function == "Ref" and args == "AWS::NoValue":
+            return [ABSENT]
+        if function == "Fn::If" and isinstance(args, list) and len(args) == 3:
+            return _cfn_values(args[1]) + _cfn_values(args[2])
+        if function == "Fn::Sub" and isinstance(args, str) and "${" not in args:
+            return [args]
+        if function == "Fn::Join" and isinstance(args, list) and len(args) == 2 and isinstance(args[1], list) \
+                and all(isinstance(p, str) for p in [args[0], *args[1]]):
+            return [args[0].join(args[1])]
+        raise Unresolved(f"{function} {_describe(args)}")
+    raise Unresolved(f"a {_type_name(value)} {_describe(value)} where a string is expected")
+
+
+def _cfn_subnet_problem(subnet: Any) -> str | None:
+    if subnet is None or (isinstance(subnet, str) and not subnet.strip()):
+        return "SubnetId is not set"
+    if isinstance(subnet, str):
+        return None
+    intrinsic = _intrinsic(subnet)
+    if intrinsic:
+        function, args = intrinsic
+        if function == "Ref" and args == "AWS::NoValue":
+            return "SubnetId is AWS::NoValue"
+        if function == "Fn::If" and isinstance(args, list) and len(args) == 3:
+            problems = [p for p in (_cfn_subnet_problem(args[1]), _cfn_subnet_problem(args[2])) if p]
+            return f"{problems[0]} in one Fn::If branch" if problems else None
+        if function.startswith("Fn::") or function == "Ref":
+            return None  # Ref, Fn::ImportValue, Fn::GetAtt, ...: a reference counts as set
+    return f"SubnetId is {_describe(subnet)}, not a subnet ID or reference"
+
+
+def evaluate_cloudformation(conf: dict[str, Any]) -> tuple[bool, str]:
+    properties = conf.get("Properties")
+    if properties is None:
+        properties = {}
+    if not isinstance(properties, dict):
+        return False, f"Properties is {_describe(properties)}, not a mapping; {CFN_KEY} cannot be read"
+    values, unresolved = None, None
+    try:
+        values = _cfn_values(properties.get(CFN_KEY))
+    except Unresolved as exc:
+        unresolved = str(exc)
+    return judge(values, unresolved, _cfn_subnet_problem(properties.get(CFN_SUBNET)), CFN_KEY)
+
+
+# ---------------------------------------------------------------- Checkov classes (one ID, two registries)
+
+def _carry_details_into_records() -> None:
+    """Checkov's CloudFormation and Serverless runners do not copy `check.details` into the
+    report (Terraform's does). Our checks also put the reason into the check result; this
+    hands it to the report record when the runner passed none."""
+    from checkov.common.output.record import Record
+
+    if getattr(Record.__init__, "_d9_details", False):
+        return
+    original = Record.__init__
+
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        result = kwargs.get("check_result")
+        if not self.details and isinstance(result, dict) and result.get(DETAILS_KEY):
+            self.details = list(result[DETAILS_KEY])
+
+    __init__._d9_details = True  # type: ignore[attr-defined]
+    Record.__init__ = __init__  # type: ignore[method-assign]
+
+
+DETAILS_KEY = "d9_details"
+_carry_details_into_records()
+
+
+class _RuleIdentity:
+    def _apply_metadata(self) -> None:
+        self.severity = Severities[RULE["severity"].upper()]
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        check_result = super().run(*args, **kwargs)  # type: ignore[misc]
+        if self.details:
+            check_result[DETAILS_KEY] = list(self.details)
+        return check_result
+
+    def _verdict(self, evaluate: Any, conf: dict[str, Any], keys: list[str]) -> CheckResult:
+        self.evaluated_keys = keys
+        try:
+            passed, why = evaluate(conf)
+        except Exception as exc:  # never UNKNOWN: Checkov would hide the resource
+            logging.warning("%s: unexpected resource shape, failing closed", CHECKOV["id"], exc_info=True)
+            passed, why = False, f"the resource could not be evaluated ({type(exc).__name__}); failing closed"
+        if not passed:
+            self.details.append(why)
+        return CheckResult.PASSED if passed else CheckResult.FAILED
+
+
+_COMMON = dict(
+    name=RULE["title"],
+    id=CHECKOV["id"],
+    categories=[CheckCategories[CHECKOV["category"]]],
+    guideline=RULE["guideline_url"],
+)
+
+
+class SageMakerNotebookDirectInternetTerraform(_RuleIdentity, TerraformCheck):
+    def __init__(self) -> None:
+        super().__init__(supported_resources=[RULE["resource"]["terraform"]], **_COMMON)
+        self._apply_metadata()
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        return self._verdict(evaluate_terraform, conf, [TF_KEY, TF_SUBNET])
+
+
+class SageMakerNotebookDirectInternetCloudFormation(_RuleIdentity, CfnCheck):
+    def __init__(self) -> None:
+        super().__init__(supported_resources=[RULE["resource"]["cloudformation"]], **_COMMON)
+        self._apply_metadata()
+
+    def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        return self._verdict(evaluate_cloudformation, conf, [f"Properties/{CFN_KEY}", f"Properties/{CFN_SUBNET}"])
+
+
+terraform_check = SageMakerNotebookDirectInternetTerraform()
+cloudformation_check = SageMakerNotebookDirectInternetCloudFormation()
