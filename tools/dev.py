@@ -78,8 +78,10 @@ def test(args: argparse.Namespace) -> int:
     }
     failed = []
     for engine in args.engines or ENGINES:
-        python = ensure_env(engine)
         paths = [p for p in suites[engine] if (ROOT / p).is_dir()]
+        if not paths:
+            continue
+        python = ensure_env(engine)
         log(f"pytest in the {engine} environment: {' '.join(paths)}")
         code = subprocess.run([str(python), "-m", "pytest", *paths, *args.pytest_args], cwd=ROOT).returncode
         if code != 0:

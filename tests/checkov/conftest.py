@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from rule import CHECKOV_ID, ROOT  # noqa: E402
+
+CHECKOV = Path(sys.executable).parent / "checkov"
+CHECKS_DIR = ROOT / "checkov_checks"
+
+
+@dataclass
+class Finding:
+    framework: str
+    resource: str
+    verdict: str
+    severity: str | None
+    details: list[str]
+    file_path: str
+    guideline: str | None
+
+
+def checkov_cli(target: Path, *extra: str, check: str | None = CHECKOV_ID) -> subprocess.CompletedProcess[str]:
+    command = [str(CHECKOV), "-d", str(target), "--external-checks-dir", str(CHECKS_DIR), "--skip-download", *extra]
+    if check:
+        command += ["--check", check]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600)
+
+
+def findings_from_json(stdout: str) -> list[Finding]:
+    data = json.loads(stdout)
+    reports = data if isinstance(data, list) else [data]
+    found = []
+    for report in reports:
+        if "results" not in report:  # checkov prints a summary dict when nothing was scanned
+            continue
+        for bucket in ("passed_checks", "failed_checks", "skipped_checks"):
+            for record in report["results"][bucket]:
+                if record["check_id"] != CHECKOV_ID:
+                    continue
+                found.append(Finding(report["check_type"], record["resource"], record["check_result"]["result"],
+                                     record.get("severity"), record.get("details") or [], record["file_path"],
+                                     record.get("guideline")))
+    return found
+
+
+def scan(target: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], list[Finding]]:
+    result = checkov_cli(target, "-o", "json", *extra)
+    assert result.returncode in (0, 1), f"checkov exited {result.returncode}\n{result.stderr[-3000:]}"
+    assert "Cannot load external check" not in result.stderr, result.stderr[-3000:]
+    return result, findings_from_json(result.stdout)
+
+
+@pytest.fixture(scope="session")
+def checkov_scan():
+    return scan

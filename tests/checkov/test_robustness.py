@@ -1,0 +1,72 @@
+"""Bad input never silences the rule: malformed neighbours, odd value shapes, no stray policy files."""
+from __future__ import annotations
+
+import importlib.util
+import shutil
+
+import pytest
+from checkov.common.models.enums import CheckResult
+from conftest import CHECKS_DIR, scan
+from rule import EXAMPLES, FIXTURES, expected_verdict
+
+
+def test_malformed_files_next_to_good_ones(tmp_path):
+    shutil.copytree(EXAMPLES, tmp_path, dirs_exist_ok=True)
+    for broken in ("broken.tf", "broken.yaml", "broken.json"):
+        shutil.copy(FIXTURES / "malformed" / broken, tmp_path / broken)
+    result, findings = scan(tmp_path)
+    assert result.returncode == 1  # findings, not a crash (2)
+    assert len(findings) == 7
+    assert all(f.verdict == expected_verdict(f.resource) for f in findings)
+
+
+def test_checks_dir_holds_only_python():
+    # Checkov parses any .yaml/.json there as a graph policy; a bad one aborts the whole scan.
+    stray = [p.name for p in CHECKS_DIR.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")]
+    assert stray == []
+
+
+@pytest.fixture(scope="module")
+def check_module():
+    path = next(CHECKS_DIR.glob("d9_*.py"))
+    spec = importlib.util.spec_from_file_location("d9_check_under_test", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ODD_VALUES = [None, "", " ", 0, 1, 1.5, True, False, [], [[]], ["Disabled", "Disabled"], [None], {}, {"a": 1},
+              {"Fn::If": "not-a-list"}, {"Fn::If": ["C", {"Fn::If": ["D", "Disabled", {"Ref": "X"}]}, "Disabled"]},
+              {"Fn::Join": ["", ["Dis", {"Ref": "AWS::Region"}]]}, {"Fn::Sub": ["Disabled", {}]}, {"Ref": None},
+              {1: 2}, ("Disabled",), b"Disabled", object()]
+
+
+@pytest.mark.parametrize("value", ODD_VALUES, ids=repr)
+@pytest.mark.parametrize("subnet", [None, "subnet-1", 7, ["subnet-1"], {"Ref": "S"}, {"Fn::If": ["C", "s", None]}],
+                         ids=repr)
+def test_odd_shapes_fail_closed_and_never_raise(check_module, value, subnet):
+    tf = check_module.terraform_check.scan_resource_conf({"direct_internet_access": [value], "subnet_id": [subnet]})
+    cfn = check_module.cloudformation_check.scan_resource_conf(
+        {"Type": "AWS::SageMaker::NotebookInstance", "Properties": {"DirectInternetAccess": value, "SubnetId": subnet}})
+    assert tf == CheckResult.FAILED and cfn == CheckResult.FAILED
+
+
+@pytest.mark.parametrize("conf", [{}, {"Properties": None}, {"Properties": []}, {"Properties": "x"}, {"Properties": 3}])
+def test_odd_cloudformation_resource_shapes(check_module, conf):
+    assert check_module.cloudformation_check.scan_resource_conf(conf) == CheckResult.FAILED
+
+
+@pytest.mark.parametrize("conf", [{}, {"direct_internet_access": []}, {"direct_internet_access": "Disabled"},
+                                  {"direct_internet_access": ["Disabled"], "subnet_id": []},
+                                  {"direct_internet_access": ["Disabled"], "subnet_id": ["s"], "__file__": ["/nope"],
+                                   "__address__": "a.b", "__change_actions__": ["create"]}])
+def test_odd_terraform_resource_shapes(check_module, conf):
+    expected = CheckResult.PASSED if conf.get("subnet_id") == ["s"] else CheckResult.FAILED
+    assert check_module.terraform_check.scan_resource_conf(conf) == expected
+
+
+def test_exact_pass_in_both_languages(check_module):
+    assert check_module.terraform_check.scan_resource_conf(
+        {"direct_internet_access": ["Disabled"], "subnet_id": ["aws_subnet.a.id"]}) == CheckResult.PASSED
+    assert check_module.cloudformation_check.scan_resource_conf(
+        {"Properties": {"DirectInternetAccess": "Disabled", "SubnetId": {"Fn::ImportValue": "x"}}}) == CheckResult.PASSED

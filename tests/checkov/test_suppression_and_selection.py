@@ -1,0 +1,29 @@
+"""Inline suppression, --check and --skip-check work with the rule's Checkov ID."""
+from conftest import checkov_cli, findings_from_json, scan
+from rule import CHECKOV_ID, EXAMPLES, FIXTURES, expected_verdict
+
+
+def test_inline_skip_in_terraform_and_cloudformation():
+    _, findings = scan(FIXTURES / "suppression")
+    verdicts = {f.resource: f.verdict for f in findings}
+    assert verdicts == {
+        "aws_sagemaker_notebook_instance.skip_accepted_risk": "SKIPPED",
+        "aws_sagemaker_notebook_instance.fail_not_suppressed": "FAILED",
+        "AWS::SageMaker::NotebookInstance.SkipAcceptedRisk": "SKIPPED",
+        "AWS::SageMaker::NotebookInstance.FailNotSuppressed": "FAILED",
+    }
+    assert all(expected_verdict(r) == v for r, v in verdicts.items())
+
+
+def test_skip_check_removes_only_this_rule():
+    result = checkov_cli(EXAMPLES, "-o", "json", "--skip-check", CHECKOV_ID, check=None)
+    assert result.returncode in (0, 1), result.stderr[-2000:]
+    assert findings_from_json(result.stdout) == []
+    assert "CKV_AWS_122" in result.stdout, "the built-ins should still run"
+
+
+def test_check_selects_only_this_rule():
+    result = checkov_cli(EXAMPLES, "-o", "json")
+    ids = {r["check_id"] for rep in __import__("json").loads(result.stdout) for b in ("passed_checks", "failed_checks")
+           for r in rep["results"][b]}
+    assert ids == {CHECKOV_ID}

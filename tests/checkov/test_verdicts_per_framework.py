@@ -1,0 +1,55 @@
+"""Every annotated notebook in every framework gets exactly its annotated verdict, through the real CLI."""
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from conftest import scan
+from rule import EXAMPLES, FIXTURES, annotated_name, declared_names, expected_verdict
+
+# (scenario, folder, checkov framework, files that declare notebooks, results expected)
+SCENARIOS = [
+    ("terraform HCL: literals, variables, locals, conditionals, count, for_each, modules",
+     FIXTURES / "terraform", "terraform", (".tf",), 28),
+    ("terraform_json: .tf.json", FIXTURES / "terraform_json", "terraform_json", (".tf.json",), 5),
+    ("terraform_plan: real `terraform show -json` output", FIXTURES / "terraform_plan", "terraform_plan",
+     ("tfplan.json",), 10),
+    ("cloudformation: YAML, JSON and a CDK cdk.out template", FIXTURES / "cloudformation", "cloudformation",
+     (".yaml", ".json"), 31),
+    ("serverless: the resources section", FIXTURES / "serverless", "serverless", (".yml",), 6),
+    ("examples/ in Terraform", EXAMPLES / "terraform", "terraform", (".tf",), 4),
+    ("examples/ in CloudFormation", EXAMPLES / "cloudformation", "cloudformation", (".yaml",), 3),
+]
+
+
+@pytest.fixture(scope="module", params=SCENARIOS, ids=[s[0].split(":")[0] + f"[{s[1].name}]" for s in SCENARIOS])
+def scenario(request):
+    name, folder, framework, suffixes, count = request.param
+    _, findings = scan(folder, "--framework", framework)
+    return name, folder, framework, suffixes, count, findings
+
+
+def test_each_resource_gets_its_annotated_verdict(scenario):
+    _, _, framework, _, _, findings = scenario
+    wrong = {f.resource: f.verdict for f in findings if f.verdict != expected_verdict(f.resource)}
+    assert not wrong, f"{framework}: resources with the wrong verdict: {wrong}"
+    assert {f.framework for f in findings} == {framework}
+
+
+def test_every_declared_notebook_is_reported_and_nothing_else(scenario):
+    # A check that raised or returned UNKNOWN would vanish from the report: count in = count out.
+    _, folder, _, suffixes, count, findings = scenario
+    plan_source = folder / "source"
+    declared = declared_names(folder if not plan_source.is_dir() else plan_source, suffixes if not plan_source.is_dir() else (".tf",))
+    assert {annotated_name(f.resource) for f in findings} == declared
+    assert len(findings) == count, Counter(annotated_name(f.resource) for f in findings)
+    assert len({(f.file_path, f.resource) for f in findings}) == count, "a resource was reported twice"
+
+
+def test_failures_say_why_and_carry_severity_and_guideline(scenario):
+    _, _, _, _, _, findings = scenario
+    for finding in findings:
+        assert finding.severity == "HIGH", finding
+        assert finding.guideline and finding.guideline.startswith("https://"), finding
+        if finding.verdict == "FAILED":
+            assert finding.details and finding.details[0].strip(), f"{finding.resource} failed without a reason"

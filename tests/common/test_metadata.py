@@ -1,0 +1,47 @@
+"""metadata/ is the single hand-written source: strict schema, and engine IDs that cannot collide."""
+import copy
+import json
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from rule import METADATA_FILE, RULE  # noqa: E402
+
+SCHEMA = json.loads((METADATA_FILE.parent / "rule.schema.json").read_text())
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+
+def test_metadata_file_is_valid():
+    VALIDATOR.validate(RULE)
+    assert RULE["cloudguard_id"] + ".yaml" == METADATA_FILE.name
+    assert RULE["severity"] == "high" and RULE["category"] == "Machine learning"
+    assert len(RULE["compliance_frameworks"]) == 13
+
+
+def test_engine_ids_follow_each_engine_rules():
+    checkov_id = RULE["engines"]["checkov"]["id"]
+    prowler = RULE["engines"]["prowler"]
+    assert "." not in checkov_id and checkov_id != RULE["engines"]["checkov"]["builtin_counterpart"]
+    assert prowler["check_name"] != prowler["builtin_counterpart"] and "-" not in prowler["check_name"]
+    assert prowler["check_name"].split("_")[0] == prowler["service"]
+
+
+@pytest.mark.parametrize("mutation", [
+    lambda r: r.update(unknown_key=1),
+    lambda r: r.update(severity="High"),
+    lambda r: r.pop("logic"),
+    lambda r: r["engines"]["checkov"].update(id="D9.AWS.NET.49"),
+    lambda r: r["engines"]["checkov"].update(id="CKV_AWS_122"),
+    lambda r: r["engines"]["prowler"].update(check_name="notebook_check"),
+    lambda r: r["remediation"].update(extra="x"),
+    lambda r: r.update(title="Ensure " + r["title"]),
+    lambda r: r.update(references=["http://insecure.example"]),
+], ids=["unknown key", "severity case", "missing logic", "dotted checkov id", "built-in checkov id",
+        "prowler name without service", "unknown remediation key", "title starting with Ensure", "http reference"])
+def test_schema_rejects(mutation):
+    broken = copy.deepcopy(RULE)
+    mutation(broken)
+    assert list(VALIDATOR.iter_errors(broken)), "the schema accepted a broken rule file"
