@@ -1,0 +1,100 @@
+"""The real `prowler aws --checks-folder prowler_checks` against a moto server on 127.0.0.1."""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rule import EXAMPLES, PROWLER_CHECK, ROOT, RULE, expected_verdict
+
+sys.path.insert(0, str(ROOT / "tools"))
+from moto_account import moto_server  # noqa: E402
+
+import prowler  # noqa: E402
+
+PROWLER = Path(sys.executable).parent / "prowler"
+SAGEMAKER_CHECKS = Path(prowler.__file__).parent / "providers" / "aws" / "services" / "sagemaker"
+BUILTIN = RULE["engines"]["prowler"]["builtin_counterpart"]
+US, EU = "us-east-1", "eu-west-1"
+STATUS = {"PASSED": "PASS", "FAILED": "FAIL"}
+
+
+@pytest.fixture(scope="module")
+def account():
+    with moto_server() as account:
+        yield account
+
+
+def run_prowler(account, out: Path, regions: list[str], *extra: str) -> tuple[subprocess.CompletedProcess, dict, dict]:
+    command = [str(PROWLER), "aws", "--checks-folder", str(ROOT / "prowler_checks"), "-c", PROWLER_CHECK,
+               "--region", *regions, "-M", "csv", "json-ocsf", "-o", str(out), "-F", "run", "--no-banner",
+               "--log-level", "ERROR", "--aws-retries-max-attempts", "1", *extra]
+    result = subprocess.run(command, env=account.env, capture_output=True, text=True, timeout=600)
+    with open(out / "run.csv", newline="") as handle:
+        rows = {r["RESOURCE_NAME"] or r["RESOURCE_UID"]: r for r in csv.DictReader(handle, delimiter=";")}
+    ocsf = {f["resources"][0]["name"] or f["resources"][0]["uid"]: f
+            for f in json.loads((out / "run.ocsf.json").read_text())}
+    return result, rows, ocsf
+
+
+def assert_prowler_left_intact(result):
+    assert (SAGEMAKER_CHECKS / BUILTIN / f"{BUILTIN}.py").is_file(), "the built-in check was destroyed"
+    assert not (SAGEMAKER_CHECKS / PROWLER_CHECK).exists(), "a copy of our check was left inside Prowler"
+    log = result.stdout + result.stderr
+    # A broken custom check is only logged and Prowler still exits 0: look for it explicitly.
+    bad = [line for line in log.splitlines() if PROWLER_CHECK in line and ("ERROR" in line or "Invalid" in line)]
+    assert bad == [], bad
+
+
+def test_examples_and_root_access_combinations_in_two_regions(account, tmp_path):
+    account.reset()
+    seeded = {name: (US, STATUS[expected_verdict(name)])
+              for name in account.seed_from_template(EXAMPLES / "cloudformation" / "notebooks.yaml", US)}
+    private = {"SubnetId": "subnet-0eu", "SecurityGroupIds": ["sg-0eu"]}
+    for name, settings, status in [
+        ("eu-internet-enabled-root-disabled", {"DirectInternetAccess": "Enabled", "RootAccess": "Disabled"}, "FAIL"),
+        ("eu-internet-disabled-root-enabled", {"DirectInternetAccess": "Disabled", "RootAccess": "Enabled",
+                                               **private}, "PASS"),
+        ("eu-internet-omitted", {}, "FAIL"),
+    ]:
+        account.create_notebook(EU, name, **settings)
+        seeded[name] = (EU, status)
+
+    result, rows, ocsf = run_prowler(account, tmp_path, [US, EU])
+
+    assert result.returncode == 3, result.stdout[-3000:] + result.stderr[-3000:]
+    assert {n: (r["REGION"], r["STATUS"]) for n, r in rows.items()} == seeded
+    assert {n: (f["resources"][0]["region"], f["status_code"]) for n, f in ocsf.items()} == seeded
+    assert {r["CHECK_ID"] for r in rows.values()} == {PROWLER_CHECK}
+    assert {r["SEVERITY"] for r in rows.values()} == {"high"}
+    assert {f["severity"] for f in ocsf.values()} == {"High"}
+    assert all(r["RESOURCE_UID"].endswith(f":notebook-instance/{n}") for n, r in rows.items())
+    assert "subnet-0example" in rows["PassPrivateNotebook"]["STATUS_EXTENDED"]
+    assert_prowler_left_intact(result)
+
+
+def test_mutelist_mutes_the_only_failing_notebook(account, tmp_path):
+    account.reset()
+    account.create_notebook(US, "accepted-risk", DirectInternetAccess="Enabled")
+    account.create_notebook(US, "private", DirectInternetAccess="Disabled", SubnetId="subnet-0a",
+                            SecurityGroupIds=["sg-0a"])
+    mutelist = tmp_path / "mutelist.yaml"
+    mutelist.write_text(
+        "Mutelist:\n  Accounts:\n    \"*\":\n      Checks:\n"
+        f"        {PROWLER_CHECK}:\n          Regions: [\"*\"]\n          Resources: [\"accepted-risk\"]\n")
+    result, rows, _ = run_prowler(account, tmp_path, [US], "-w", str(mutelist))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert {n: (r["STATUS"], r["MUTED"]) for n, r in rows.items()} == {
+        "accepted-risk": ("FAIL", "True"), "private": ("PASS", "False")}
+    assert_prowler_left_intact(result)
+
+
+def test_our_check_name_is_not_a_builtin():
+    # --checks-folder deletes a built-in of the same name before copying ours over it.
+    services = SAGEMAKER_CHECKS.parent
+    builtins = {p.name for p in services.glob("*/*") if p.is_dir() and (p / f"{p.name}.metadata.json").is_file()}
+    assert BUILTIN in builtins and len(builtins) > 500
+    assert PROWLER_CHECK not in builtins
