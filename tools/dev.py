@@ -68,7 +68,9 @@ def demo(_: argparse.Namespace) -> int:
     if code not in (0, 1):
         log(f"checkov exited {code}")
         return code
-    return 0
+    python = ensure_env("prowler")
+    log("Prowler with the D9.AWS.NET.49 bundle against a local moto account seeded from examples/cloudformation/")
+    return subprocess.run([str(python), str(ROOT / "tools" / "prowler_demo.py")], cwd=ROOT).returncode
 
 
 def test(args: argparse.Namespace) -> int:
@@ -93,6 +95,11 @@ def test(args: argparse.Namespace) -> int:
     return 0
 
 
+def generate(args: argparse.Namespace) -> int:
+    python = ensure_env("checkov")  # any environment with PyYAML
+    return subprocess.run([str(python), str(ROOT / "tools" / "generate.py"), *args.generate_args], cwd=ROOT).returncode
+
+
 def setup(args: argparse.Namespace) -> int:
     for engine in args.engines or ENGINES:
         log(f"{engine}: {ensure_env(engine)}")
@@ -107,6 +114,9 @@ def main() -> int:
     t.add_argument("--engine", dest="engines", action="append", choices=ENGINES)
     t.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
     t.set_defaults(func=test)
+    g = sub.add_parser("generate", help="regenerate the files derived from metadata/ (--check: report drift)")
+    g.add_argument("generate_args", nargs="*")
+    g.set_defaults(func=generate)
     s = sub.add_parser("setup", help="only create the environments")
     s.add_argument("--engine", dest="engines", action="append", choices=ENGINES)
     s.set_defaults(func=setup)
