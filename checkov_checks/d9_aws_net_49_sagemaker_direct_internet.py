@@ -119,7 +119,97 @@ def _is_tf_reference(value: str) -> bool:
             or bool(TF_RESOURCE_REFERENCE.match(text)))
 
 
-def evaluate_terraform(conf: dict[str, Any]) -> tuple[bool, str]:
+class TerraformSource:
+    """What Checkov's rendered value hides, read from its graph and the .tf source.
+
+    Checkov evaluates `var.env == "dev" ? "Enabled" : "Disabled"` even when `env` has no value
+    (the comparison is made against the text "var.env", so the else branch wins), and keeps
+    `var.x` as text when x defaults to null. Only consulted for a notebook that would PASS.
+    """
+
+    _cache: tuple[int, dict[str, Any], dict[tuple[str, str, str], Any]] | None = None
+    ATTRIBUTE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=(?!=)")
+    VARIABLE = re.compile(r"\bvar\.([A-Za-z_][A-Za-z0-9_-]*)")
+
+    def __init__(self, graph: Any, address: Any) -> None:
+        self.resource: dict[str, Any] | None = None
+        self.variables: dict[tuple[str, str, str], Any] = {}
+        if graph is None or not isinstance(address, str):
+            return
+        cache = TerraformSource._cache
+        if cache is None or cache[0] != id(graph):
+            cache = TerraformSource._cache = (id(graph), *self._index(graph))
+        self.resource, self.variables = cache[1].get(address), cache[2]
+
+    @staticmethod
+    def _module_key(vertex: dict[str, Any]) -> str:
+        return json.dumps(vertex.get("source_module_object_"), sort_keys=True, default=str)
+
+    @classmethod
+    def _index(cls, graph: Any) -> tuple[dict[str, Any], dict[tuple[str, str, str], Any]]:
+        if hasattr(graph, "node_indexes"):  # rustworkx: payloads are (index, attributes)
+            vertices = [p[1] if isinstance(p, tuple) else p for p in graph.nodes()]
+        elif hasattr(graph, "nodes"):  # networkx
+            vertices = [attributes for _, attributes in graph.nodes(data=True)]
+        else:
+            vertices = []
+        resources, variables = {}, {}
+        for vertex in vertices:
+            if not isinstance(vertex, dict):
+                continue
+            if vertex.get("block_type_") == "resource" and vertex.get("resource_type") == RULE["resource"]["terraform"]:
+                resources[vertex.get("__address__")] = vertex
+            elif vertex.get("block_type_") == "variable":
+                folder = os.path.dirname(str(vertex.get("file_path_")))
+                variables[(folder, cls._module_key(vertex), vertex.get("block_name_"))] = vertex
+        return resources, variables
+
+    def variable(self, name: str) -> dict[str, Any] | None:
+        if not self.resource:
+            return None
+        folder = os.path.dirname(str(self.resource.get("file_path_")))
+        return self.variables.get((folder, self._module_key(self.resource), name))
+
+    def expression(self, key: str) -> str | None:
+        """The attribute's source text in a .tf file (multi-line expressions included)."""
+        path = str((self.resource or {}).get("file_path_", ""))
+        if not path.endswith(".tf"):
+            return None
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                lines = handle.read().splitlines()[int(self.resource["__start_line__"]) - 1:
+                                                   int(self.resource["__end_line__"])]
+        except (OSError, KeyError, TypeError, ValueError):
+            return None
+        for number, line in enumerate(lines):
+            match = self.ATTRIBUTE.match(line)
+            if match and match.group(1) == key:
+                text = [line[match.end():]]
+                for following in lines[number + 1:]:
+                    if self.ATTRIBUTE.match(following) or following.strip() in ("}", ""):
+                        break
+                    text.append(following)
+                return " ".join(t.strip() for t in text)
+        return None
+
+    def unresolved_variables(self, key: str) -> list[str]:
+        """Variables in the attribute's source that have no value: no default, no tfvars, no input."""
+        unresolved = []
+        for name in self.VARIABLE.findall(self.expression(key) or ""):
+            vertex = self.variable(name)
+            if vertex is not None and ("default" not in vertex or (
+                    isinstance(vertex["default"], str) and _is_tf_reference(vertex["default"]))):
+                unresolved.append(f"var.{name}")
+        return unresolved
+
+    def null_variable(self, value: Any) -> bool:
+        """`var.x` left as text although x's value is null or empty."""
+        match = isinstance(value, str) and re.fullmatch(r"(?:\$\{)?var\.([A-Za-z_][A-Za-z0-9_-]*)\}?", value.strip())
+        vertex = self.variable(match.group(1)) if match else None
+        return vertex is not None and "default" in vertex and vertex["default"] in (None, "")
+
+
+def evaluate_terraform(conf: dict[str, Any], source: TerraformSource | None = None) -> tuple[bool, str]:
     unknown = _after_unknown(conf)
     value = _unwrap_tf(conf, TF_KEY)
     values, unresolved = [value], None
@@ -137,6 +227,13 @@ def evaluate_terraform(conf: dict[str, Any]) -> tuple[bool, str]:
             subnet_problem = "subnet_id is not set"
     elif not isinstance(subnet, str):
         subnet_problem = f"subnet_id is {_describe(subnet)}, not a subnet ID or reference"
+
+    if source is not None and unresolved is None and subnet_problem is None and value == PASSING:
+        hidden = source.unresolved_variables(TF_KEY)
+        if hidden:
+            unresolved = f"{', '.join(hidden)} has no value, so the expression {source.expression(TF_KEY)!r} is unknown"
+        elif source.null_variable(subnet):
+            subnet_problem = f"subnet_id is {subnet}, whose value is null"
     return judge(values, unresolved, subnet_problem, TF_KEY)
 
 
@@ -271,7 +368,13 @@ class SageMakerNotebookDirectInternetTerraform(_RuleIdentity, TerraformCheck):
         self._apply_metadata()
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        return self._verdict(evaluate_terraform, conf, [TF_KEY, TF_SUBNET])
+        def evaluate(resource: dict[str, Any]) -> tuple[bool, str]:
+            passed, why = evaluate_terraform(resource)
+            if passed and "__change_actions__" not in resource:  # HCL/JSON: values Checkov may have guessed
+                passed, why = evaluate_terraform(resource, TerraformSource(self.graph, resource.get("__address__")))
+            return passed, why
+
+        return self._verdict(evaluate, conf, [TF_KEY, TF_SUBNET])
 
 
 class SageMakerNotebookDirectInternetCloudFormation(_RuleIdentity, CfnCheck):

@@ -10,7 +10,7 @@ from rule import EXAMPLES, FIXTURES, annotated_name, declared_names, expected_ve
 # (scenario, folder, checkov framework, files that declare notebooks, results expected)
 SCENARIOS = [
     ("terraform HCL: literals, variables, locals, conditionals, count, for_each, modules",
-     FIXTURES / "terraform", "terraform", (".tf",), 28),
+     FIXTURES / "terraform", "terraform", (".tf",), 34),
     ("terraform_json: .tf.json", FIXTURES / "terraform_json", "terraform_json", (".tf.json",), 5),
     ("terraform_plan: real `terraform show -json` output", FIXTURES / "terraform_plan", "terraform_plan",
      ("tfplan.json",), 10),
