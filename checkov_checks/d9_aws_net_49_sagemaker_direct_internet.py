@@ -123,89 +123,114 @@ class TerraformSource:
     """What Checkov's rendered value hides, read from its graph and the .tf source.
 
     Checkov evaluates `var.env == "dev" ? "Enabled" : "Disabled"` even when `env` has no value
-    (the comparison is made against the text "var.env", so the else branch wins), and keeps
-    `var.x` as text when x defaults to null. Only consulted for a notebook that would PASS.
+    (the comparison is made against the text "var.env", so the else branch wins), also through
+    locals, and keeps `var.x` as text when x defaults to null. Only consulted for a notebook that
+    would PASS.
     """
 
-    _cache: tuple[int, dict[str, Any], dict[tuple[str, str, str], Any]] | None = None
+    _cache: tuple[int, dict[str, Any], dict[tuple[str, str, str, str], Any]] | None = None
     ATTRIBUTE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=(?!=)")
-    VARIABLE = re.compile(r"\bvar\.([A-Za-z_][A-Za-z0-9_-]*)")
+    REFERENCE = re.compile(r"\b(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)")
 
     def __init__(self, graph: Any, address: Any) -> None:
         self.resource: dict[str, Any] | None = None
-        self.variables: dict[tuple[str, str, str], Any] = {}
+        self.blocks: dict[tuple[str, str, str, str], Any] = {}
         if graph is None or not isinstance(address, str):
             return
         cache = TerraformSource._cache
         if cache is None or cache[0] != id(graph):
             cache = TerraformSource._cache = (id(graph), *self._index(graph))
-        self.resource, self.variables = cache[1].get(address), cache[2]
+        self.resource, self.blocks = cache[1].get(address), cache[2]
 
     @staticmethod
-    def _module_key(vertex: dict[str, Any]) -> str:
-        return json.dumps(vertex.get("source_module_object_"), sort_keys=True, default=str)
+    def _scope(vertex: dict[str, Any]) -> tuple[str, str]:
+        """Blocks see each other within one folder and one module instance."""
+        return (os.path.dirname(str(vertex.get("file_path_"))),
+                json.dumps(vertex.get("source_module_object_"), sort_keys=True, default=str))
 
     @classmethod
-    def _index(cls, graph: Any) -> tuple[dict[str, Any], dict[tuple[str, str, str], Any]]:
+    def _index(cls, graph: Any) -> tuple[dict[str, Any], dict[tuple[str, str, str, str], Any]]:
         if hasattr(graph, "node_indexes"):  # rustworkx: payloads are (index, attributes)
             vertices = [p[1] if isinstance(p, tuple) else p for p in graph.nodes()]
         elif hasattr(graph, "nodes"):  # networkx
             vertices = [attributes for _, attributes in graph.nodes(data=True)]
         else:
             vertices = []
-        resources, variables = {}, {}
+        resources, blocks = {}, {}
+        kinds = {"variable": "var", "locals": "local"}
         for vertex in vertices:
             if not isinstance(vertex, dict):
                 continue
-            if vertex.get("block_type_") == "resource" and vertex.get("resource_type") == RULE["resource"]["terraform"]:
+            kind = vertex.get("block_type_")
+            if kind == "resource" and vertex.get("resource_type") == RULE["resource"]["terraform"]:
                 resources[vertex.get("__address__")] = vertex
-            elif vertex.get("block_type_") == "variable":
-                folder = os.path.dirname(str(vertex.get("file_path_")))
-                variables[(folder, cls._module_key(vertex), vertex.get("block_name_"))] = vertex
-        return resources, variables
+            elif kind in kinds:
+                blocks[(*cls._scope(vertex), kinds[kind], vertex.get("block_name_"))] = vertex
+        return resources, blocks
 
-    def variable(self, name: str) -> dict[str, Any] | None:
-        if not self.resource:
-            return None
-        folder = os.path.dirname(str(self.resource.get("file_path_")))
-        return self.variables.get((folder, self._module_key(self.resource), name))
+    def block(self, kind: str, name: str) -> dict[str, Any] | None:
+        return self.blocks.get((*self._scope(self.resource), kind, name)) if self.resource else None
 
-    def expression(self, key: str) -> str | None:
-        """The attribute's source text in a .tf file (multi-line expressions included)."""
-        path = str((self.resource or {}).get("file_path_", ""))
+    @staticmethod
+    def _lines(vertex: dict[str, Any] | None) -> list[str]:
+        """Source lines of a resource block, or of every `locals` block of the vertex's file."""
+        path = str((vertex or {}).get("file_path_", ""))
         if not path.endswith(".tf"):
-            return None
+            return []
         try:
             with open(path, encoding="utf-8", errors="replace") as handle:
-                lines = handle.read().splitlines()[int(self.resource["__start_line__"]) - 1:
-                                                   int(self.resource["__end_line__"])]
+                lines = handle.read().splitlines()
+            if vertex.get("block_type_") != "locals":  # locals vertices carry no line numbers
+                return lines[int(vertex["__start_line__"]) - 1:int(vertex["__end_line__"])]
         except (OSError, KeyError, TypeError, ValueError):
-            return None
+            return []
+        inside, depth = [], 0
+        for line in lines:
+            if depth == 0 and re.match(r"^\s*locals\s*\{", line):
+                depth = 1
+                continue
+            if depth:
+                depth += line.count("{") - line.count("}")
+                if depth > 0:
+                    inside.append(line)
+        return inside
+
+    @classmethod
+    def expression(cls, vertex: dict[str, Any] | None, key: str) -> str | None:
+        """An attribute's source text in a .tf file (multi-line expressions included)."""
+        lines = cls._lines(vertex)
         for number, line in enumerate(lines):
-            match = self.ATTRIBUTE.match(line)
+            match = cls.ATTRIBUTE.match(line)
             if match and match.group(1) == key:
                 text = [line[match.end():]]
                 for following in lines[number + 1:]:
-                    if self.ATTRIBUTE.match(following) or following.strip() in ("}", ""):
+                    if cls.ATTRIBUTE.match(following) or following.strip() in ("}", ""):
                         break
                     text.append(following)
                 return " ".join(t.strip() for t in text)
         return None
 
     def unresolved_variables(self, key: str) -> list[str]:
-        """Variables in the attribute's source that have no value: no default, no tfvars, no input."""
-        unresolved = []
-        for name in self.VARIABLE.findall(self.expression(key) or ""):
-            vertex = self.variable(name)
-            if vertex is not None and ("default" not in vertex or (
-                    isinstance(vertex["default"], str) and _is_tf_reference(vertex["default"]))):
-                unresolved.append(f"var.{name}")
+        """Variables behind the attribute (through locals) that have no value: no default, tfvars or input."""
+        unresolved, pending, seen = [], [self.expression(self.resource, key) or ""], set()
+        while pending and len(seen) < 50:
+            for kind, name in self.REFERENCE.findall(pending.pop()):
+                if (kind, name) in seen:
+                    continue
+                seen.add((kind, name))
+                vertex = self.block(kind, name)
+                if vertex is None:
+                    continue
+                if kind == "local":
+                    pending.append(self.expression(vertex, name) or "")
+                elif "default" not in vertex or (isinstance(vertex["default"], str) and _is_tf_reference(vertex["default"])):
+                    unresolved.append(f"var.{name}")
         return unresolved
 
     def null_variable(self, value: Any) -> bool:
         """`var.x` left as text although x's value is null or empty."""
         match = isinstance(value, str) and re.fullmatch(r"(?:\$\{)?var\.([A-Za-z_][A-Za-z0-9_-]*)\}?", value.strip())
-        vertex = self.variable(match.group(1)) if match else None
+        vertex = self.block("var", match.group(1)) if match else None
         return vertex is not None and "default" in vertex and vertex["default"] in (None, "")
 
 
@@ -231,7 +256,8 @@ def evaluate_terraform(conf: dict[str, Any], source: TerraformSource | None = No
     if source is not None and unresolved is None and subnet_problem is None and value == PASSING:
         hidden = source.unresolved_variables(TF_KEY)
         if hidden:
-            unresolved = f"{', '.join(hidden)} has no value, so the expression {source.expression(TF_KEY)!r} is unknown"
+            expression = source.expression(source.resource, TF_KEY)
+            unresolved = f"{', '.join(hidden)} has no value, so the expression {expression!r} is unknown"
         elif source.null_variable(subnet):
             subnet_problem = f"subnet_id is {subnet}, whose value is null"
     return judge(values, unresolved, subnet_problem, TF_KEY)

@@ -3,7 +3,7 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import checkov_cli
+from checkov_harness import checkov_cli
 from rule import CHECKOV_ID, EXAMPLES, RULE
 
 

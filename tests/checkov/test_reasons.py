@@ -1,6 +1,6 @@
 """The details line of a FAILED names the cause, so a user can fix the right thing."""
 import pytest
-from conftest import scan
+from checkov_harness import scan
 from rule import FIXTURES
 
 REASONS = [  # (framework, fixture folder, resource, words the details must contain)

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 from checkov.common.models.enums import CheckResult
-from conftest import CHECKS_DIR, scan
+from checkov_harness import CHECKS_DIR, scan
 from rule import EXAMPLES, FIXTURES, expected_verdict
 
 

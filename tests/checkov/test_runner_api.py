@@ -2,7 +2,7 @@
 from checkov.cloudformation.runner import Runner as CloudFormationRunner
 from checkov.runner_filter import RunnerFilter
 from checkov.terraform.runner import Runner as TerraformRunner
-from conftest import CHECKS_DIR
+from checkov_harness import CHECKS_DIR
 from rule import CHECKOV_ID, EXAMPLES, FIXTURES, expected_verdict
 
 

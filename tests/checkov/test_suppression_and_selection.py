@@ -1,5 +1,5 @@
 """Inline suppression, --check and --skip-check work with the rule's Checkov ID."""
-from conftest import checkov_cli, findings_from_json, scan
+from checkov_harness import checkov_cli, findings_from_json, scan
 from rule import CHECKOV_ID, EXAMPLES, FIXTURES, expected_verdict
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from conftest import scan
+from checkov_harness import scan
 from rule import EXAMPLES, FIXTURES, annotated_name, declared_names, expected_verdict
 
 # (scenario, folder, checkov framework, files that declare notebooks, results expected)
 SCENARIOS = [
     ("terraform HCL: literals, variables, locals, conditionals, count, for_each, modules",
-     FIXTURES / "terraform", "terraform", (".tf",), 34),
+     FIXTURES / "terraform", "terraform", (".tf",), 35),
     ("terraform_json: .tf.json", FIXTURES / "terraform_json", "terraform_json", (".tf.json",), 5),
     ("terraform_plan: real `terraform show -json` output", FIXTURES / "terraform_plan", "terraform_plan",
      ("tfplan.json",), 10),

@@ -1,14 +1,9 @@
 """metadata/ is the single hand-written source: strict schema, and engine IDs that cannot collide."""
 import copy
 import json
-import sys
-from pathlib import Path
-
 import jsonschema
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from rule import METADATA_FILE, RULE  # noqa: E402
+from rule import METADATA_FILE, RULE
 
 SCHEMA = json.loads((METADATA_FILE.parent / "rule.schema.json").read_text())
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from conftest import Faults, create_notebook, run_check
+from prowler_harness import Faults, create_notebook, run_check
 from moto import mock_aws
 
 US, EU = "us-east-1", "eu-west-1"

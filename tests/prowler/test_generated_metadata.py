@@ -1,7 +1,7 @@
 """The generated .metadata.json passes Prowler's own CheckMetadata model and carries the rule's content."""
 import json
 
-from conftest import CHECK_DIR
+from prowler_harness import CHECK_DIR
 from prowler.lib.check.models import CheckMetadata
 from rule import PROWLER_CHECK, RULE
 

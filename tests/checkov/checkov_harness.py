@@ -1,3 +1,4 @@
+"""Runs the real checkov CLI and reads its JSON report."""
 from __future__ import annotations
 
 import json
@@ -6,11 +7,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from rule import CHECKOV_ID, ROOT  # noqa: E402
+from rule import CHECKOV_ID, ROOT
 
 CHECKOV = Path(sys.executable).parent / "checkov"
 CHECKS_DIR = ROOT / "checkov_checks"
@@ -56,8 +53,3 @@ def scan(target: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], l
     assert result.returncode in (0, 1), f"checkov exited {result.returncode}\n{result.stderr[-3000:]}"
     assert "Cannot load external check" not in result.stderr, result.stderr[-3000:]
     return result, findings_from_json(result.stdout)
-
-
-@pytest.fixture(scope="session")
-def checkov_scan():
-    return scan
