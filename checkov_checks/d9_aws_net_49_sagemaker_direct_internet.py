@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -234,6 +235,82 @@ class TerraformSource:
         return vertex is not None and "default" in vertex and vertex["default"] in (None, "")
 
 
+class TerraformJsonValues:
+    """Checkov's terraform_json runner resolves nothing: `"${var.mode}"` stays text even when the
+    variable has a default. Resolve whole-value `${var.x}` / `${local.x}` as Terraform would, from
+    the .tf.json files (and tfvars) of the scanned file's folder; anything else stays unresolved."""
+
+    INTERPOLATION = re.compile(r"^\$\{\s*(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}$")
+    HCL_TFVAR = re.compile(r'^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"([^"$]*)"|(null))\s*$')
+    _folders: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+    @staticmethod
+    def scanned_file() -> str | None:
+        """The runner does not hand the file to checks; its run_block frame has it."""
+        frame = sys._getframe(1)
+        for _ in range(15):
+            if frame is None:
+                return None
+            path = frame.f_locals.get("full_file_path")
+            if isinstance(path, str) and path.endswith(".tf.json"):
+                return path
+            frame = frame.f_back
+        return None
+
+    @staticmethod
+    def _blocks(section: Any) -> list[dict[str, Any]]:
+        items = section if isinstance(section, list) else [section]
+        return [item for item in items if isinstance(item, dict)]
+
+    @classmethod
+    def _declarations(cls, folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+        if str(folder) in cls._folders:
+            return cls._folders[str(folder)]
+        values: dict[str, Any] = {}
+        local_values: dict[str, Any] = {}
+        for path in sorted(folder.glob("*.tf.json")):
+            try:
+                document = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            if not isinstance(document, dict):
+                continue
+            for block in cls._blocks(document.get("variable")):
+                values.update({n: v["default"] for n, v in block.items() if isinstance(v, dict) and "default" in v})
+            for block in cls._blocks(document.get("locals")):
+                local_values.update(block)
+        tfvars = folder / "terraform.tfvars"
+        if tfvars.is_file():
+            for line in tfvars.read_text(encoding="utf-8", errors="replace").splitlines():
+                match = cls.HCL_TFVAR.match(line)
+                if match:
+                    values[match.group(1)] = None if match.group(3) else match.group(2)
+        for path in [folder / "terraform.tfvars.json", *sorted(folder.glob("*.auto.tfvars.json"))]:
+            try:
+                document = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+            except (OSError, ValueError):
+                continue
+            values.update(document if isinstance(document, dict) else {})
+        cls._folders[str(folder)] = (values, local_values)
+        return values, local_values
+
+    @classmethod
+    def resolve(cls, conf: dict[str, Any], path: str) -> dict[str, Any]:
+        values, local_values = cls._declarations(Path(path).parent)
+        resolved = dict(conf)
+        for key in (TF_KEY, TF_SUBNET):
+            value = _unwrap_tf(conf, key)
+            for _ in range(10):  # locals may refer to variables or other locals
+                match = cls.INTERPOLATION.match(value) if isinstance(value, str) else None
+                table = values if match and match.group(1) == "var" else local_values
+                if not match or match.group(2) not in table:
+                    break
+                value = table[match.group(2)]
+            if value is not ABSENT:
+                resolved[key] = [value]
+        return resolved
+
+
 def evaluate_terraform(conf: dict[str, Any], source: TerraformSource | None = None) -> tuple[bool, str]:
     unknown = _after_unknown(conf)
     value = _unwrap_tf(conf, TF_KEY)
@@ -394,7 +471,11 @@ class SageMakerNotebookDirectInternetTerraform(_RuleIdentity, TerraformCheck):
         self._apply_metadata()
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
+        scanned_json = TerraformJsonValues.scanned_file() if "__address__" not in conf else None
+
         def evaluate(resource: dict[str, Any]) -> tuple[bool, str]:
+            if scanned_json:
+                resource = TerraformJsonValues.resolve(resource, scanned_json)
             passed, why = evaluate_terraform(resource)
             if passed and "__change_actions__" not in resource:  # HCL/JSON: values Checkov may have guessed
                 passed, why = evaluate_terraform(resource, TerraformSource(self.graph, resource.get("__address__")))

@@ -11,7 +11,8 @@ from rule import EXAMPLES, FIXTURES, annotated_name, declared_names, expected_ve
 SCENARIOS = [
     ("terraform HCL: literals, variables, locals, conditionals, count, for_each, modules",
      FIXTURES / "terraform", "terraform", (".tf",), 35),
-    ("terraform_json: .tf.json", FIXTURES / "terraform_json", "terraform_json", (".tf.json",), 5),
+    ("terraform_json: .tf.json, with variable defaults and locals resolved by the rule", FIXTURES / "terraform_json",
+     "terraform_json", (".tf.json",), 9),
     ("terraform_plan: real `terraform show -json` output", FIXTURES / "terraform_plan", "terraform_plan",
      ("tfplan.json",), 10),
     ("cloudformation: YAML, JSON and a CDK cdk.out template", FIXTURES / "cloudformation", "cloudformation",
