@@ -373,6 +373,9 @@ def _cfn_values(value: Any) -> list[Any]:
         if function == "Fn::Join" and isinstance(args, list) and len(args) == 2 and isinstance(args[1], list) \
                 and all(isinstance(p, str) for p in [args[0], *args[1]]):
             return [args[0].join(args[1])]
+        if function == "Fn::Select" and isinstance(args, list) and len(args) == 2 and isinstance(args[1], list) \
+                and str(args[0]).isdigit() and int(args[0]) < len(args[1]):
+            return _cfn_values(args[1][int(args[0])])
         raise Unresolved(f"{function} {_describe(args)}")
     raise Unresolved(f"a {_type_name(value)} {_describe(value)} where a string is expected")
 

@@ -16,7 +16,7 @@ SCENARIOS = [
     ("terraform_plan: real `terraform show -json` output", FIXTURES / "terraform_plan", "terraform_plan",
      ("tfplan.json",), 10),
     ("cloudformation: YAML, JSON and a CDK cdk.out template", FIXTURES / "cloudformation", "cloudformation",
-     (".yaml", ".json"), 31),
+     (".yaml", ".json"), 33),
     ("serverless: the resources section", FIXTURES / "serverless", "serverless", (".yml",), 6),
     ("examples/ in Terraform", EXAMPLES / "terraform", "terraform", (".tf",), 4),
     ("examples/ in CloudFormation", EXAMPLES / "cloudformation", "cloudformation", (".yaml",), 3),

@@ -60,7 +60,7 @@ def test_examples_and_root_access_combinations_in_two_regions(account, tmp_path)
                                                **private}, "PASS"),
         ("eu-internet-omitted", {}, "FAIL"),
     ]:
-        account.create_notebook(EU, name, **settings)
+        account.create_notebook(EU, name, Tags=[{"Key": "team", "Value": "ml"}], **settings)
         seeded[name] = (EU, status)
 
     result, rows, ocsf = run_prowler(account, tmp_path, [US, EU])
@@ -73,6 +73,8 @@ def test_examples_and_root_access_combinations_in_two_regions(account, tmp_path)
     assert {f["severity"] for f in ocsf.values()} == {"High"}
     assert all(r["RESOURCE_UID"].endswith(f":notebook-instance/{n}") for n, r in rows.items())
     assert "subnet-0example" in rows["PassPrivateNotebook"]["STATUS_EXTENDED"]
+    assert rows["eu-internet-omitted"]["RESOURCE_TAGS"] == "team=ml"
+    assert "re-create the notebook in a VPC subnet" in rows["eu-internet-omitted"]["STATUS_EXTENDED"]
     assert_prowler_left_intact(result)
 
 
