@@ -22,23 +22,25 @@ from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TerraformCheck
 
 RULE_FILE = "D9.AWS.NET.49.yaml"
+HERE = Path(__file__).resolve().parent
 
 
-def _metadata_path() -> Path:
-    candidates = [
-        os.environ.get("D9_RULES_METADATA_DIR"),
-        Path(__file__).resolve().parent.parent / "metadata",  # a checkout
-        Path(__file__).resolve().parent / "metadata",  # an installed bundle
-    ]
-    for folder in candidates:
-        if folder and (Path(folder) / RULE_FILE).is_file():
-            return Path(folder) / RULE_FILE
-    raise RuntimeError(f"D9.AWS.NET.49: rule metadata {RULE_FILE} not found in any of {candidates[1:]}")
+def _beside(*candidates: str) -> Path:
+    """metadata/ and docs/ sit beside checkov_checks/, in a checkout and in the installed d9_rules package."""
+    for relative in candidates:
+        if (HERE.parent / relative).is_file():
+            return HERE.parent / relative
+    raise RuntimeError(f"D9.AWS.NET.49: none of {candidates} found beside {HERE}")
 
 
-RULE = yaml.safe_load(_metadata_path().read_text(encoding="utf-8"))
+RULE = yaml.safe_load(_beside(f"metadata/{RULE_FILE}").read_text(encoding="utf-8"))
 CHECKOV = RULE["engines"]["checkov"]
 PASSING = RULE["passing_value"]  # "Disabled"; the API enum is case-sensitive
+# The guideline is the generated rule page shipped beside the checks (what, why, fix, frameworks,
+# suppression). "file://localhost/..." because Checkov drops a SARIF helpUri without a host.
+GUIDELINE = "file://localhost" + _beside(f"docs/rules/{RULE['cloudguard_id']}.md",
+                                         f"docs/{RULE['cloudguard_id']}.md").as_uri()[len("file://"):]
+BENCHMARKS = {f["name"]: f["controls"] for f in RULE["compliance_frameworks"]}
 
 ABSENT = object()  # the property is not set: AWS applies its default (Enabled)
 
@@ -415,9 +417,9 @@ def evaluate_cloudformation(conf: dict[str, Any]) -> tuple[bool, str]:
 # ---------------------------------------------------------------- Checkov classes (one ID, two registries)
 
 def _carry_details_into_records() -> None:
-    """Checkov's CloudFormation and Serverless runners do not copy `check.details` into the
-    report (Terraform's does). Our checks also put the reason into the check result; this
-    hands it to the report record when the runner passed none."""
+    """Checkov's CloudFormation and Serverless runners do not copy `check.details` and
+    `check.benchmarks` into the report (Terraform's does). Our checks also put the reason into
+    the check result; this hands both to the report record when the runner passed none."""
     from checkov.common.output.record import Record
 
     if getattr(Record.__init__, "_d9_details", False):
@@ -429,6 +431,8 @@ def _carry_details_into_records() -> None:
         result = kwargs.get("check_result")
         if not self.details and isinstance(result, dict) and result.get(DETAILS_KEY):
             self.details = list(result[DETAILS_KEY])
+        if self.check_id == CHECKOV["id"] and not self.benchmarks:
+            self.benchmarks = BENCHMARKS
 
     __init__._d9_details = True  # type: ignore[attr-defined]
     Record.__init__ = __init__  # type: ignore[method-assign]
@@ -441,6 +445,7 @@ _carry_details_into_records()
 class _RuleIdentity:
     def _apply_metadata(self) -> None:
         self.severity = Severities[RULE["severity"].upper()]
+        self.benchmarks = BENCHMARKS
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         check_result = super().run(*args, **kwargs)  # type: ignore[misc]
@@ -464,7 +469,7 @@ _COMMON = dict(
     name=RULE["title"],
     id=CHECKOV["id"],
     categories=[CheckCategories[CHECKOV["category"]]],
-    guideline=RULE["guideline_url"],
+    guideline=GUIDELINE,
 )
 
 

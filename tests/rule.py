@@ -13,6 +13,12 @@ METADATA_FILE = ROOT / "metadata" / "D9.AWS.NET.49.yaml"
 RULE = yaml.safe_load(METADATA_FILE.read_text())
 CHECKOV_ID = RULE["engines"]["checkov"]["id"]
 PROWLER_CHECK = RULE["engines"]["prowler"]["check_name"]
+RULE_PAGE = ROOT / "docs" / "rules" / f"{RULE['cloudguard_id']}.md"
+
+
+def rule_page_url(page=RULE_PAGE) -> str:
+    """The Checkov guideline: the rule page as a file URL with a host (SARIF needs one)."""
+    return "file://localhost" + page.as_uri()[len("file://"):]
 
 # A resource's verdict is written in its own name: pass_*/Pass* PASSES, fail_*/Fail* FAILS,
 # skip_*/Skip* is suppressed. Module resources take it from the module call's name.

@@ -57,11 +57,133 @@ def prowler_metadata(rule: dict) -> dict:
     }
 
 
+def compliance_framework_name(rule: dict) -> str:
+    """File stem Prowler uses as the --compliance name (`<name>_aws.json`)."""
+    return "cloudguard_" + rule["cloudguard_id"].lower().replace(".", "_") + "_aws"
+
+
+def prowler_compliance(rule: dict) -> dict:
+    """One Prowler framework: a requirement per (rule-card framework, control) pair, all met by our check."""
+    check = rule["engines"]["prowler"]["check_name"]
+    requirements = []
+    for framework in rule["compliance_frameworks"]:
+        for control in framework["controls"] or [rule["cloudguard_id"]]:
+            requirements.append({
+                "Id": f"{framework['name']}: {control}",
+                "Name": f"{rule['cloudguard_id']} {rule['title']}",
+                "Description": f"{framework['name']} {control} is supported by CloudGuard rule {rule['cloudguard_id']}: "
+                               f"{rule['logic']}.",
+                "Attributes": [{"ItemId": control, "Section": framework["name"], "SubSection": rule["cloudguard_id"],
+                                "Service": rule["engines"]["prowler"]["service"]}],
+                "Checks": [check],
+            })
+    return {
+        "Framework": f"CloudGuard-{rule['cloudguard_id']}",
+        "Name": f"CloudGuard {rule['cloudguard_id']} across the frameworks of its rule card",
+        "Version": str(rule["schema_version"]),
+        "Provider": "AWS",
+        "Description": f"Controls of the {len(rule['compliance_frameworks'])} compliance frameworks that CloudGuard rule "
+                       f"{rule['cloudguard_id']} ({rule['title']}) belongs to, checked by Prowler check {check}.",
+        "Requirements": requirements,
+    }
+
+
+def fenced(language: str, code: str) -> str:
+    return f"```{language}\n{code.rstrip()}\n```"
+
+
+def rule_page(rule: dict) -> str:
+    checkov, prowler = rule["engines"]["checkov"], rule["engines"]["prowler"]
+    remediation = rule["remediation"]
+    frameworks = "\n".join(f"| {f['name']} | {', '.join(f['controls']) or 'no public control IDs'} |"
+                            for f in rule["compliance_frameworks"])
+    console = "\n".join(f"{n}. {step}" for n, step in enumerate(remediation["console"], 1))
+    references = "\n".join(f"- <{url}>" for url in rule["references"])
+    mutelist = (f"Mutelist:\n  Accounts:\n    \"*\":\n      Checks:\n        {prowler['check_name']}:\n"
+                f"          Regions: [\"*\"]\n          Resources: [\"<notebook-name>\"]")
+    return f"""<!-- Generated from metadata/{METADATA.name} by `python3 tools/dev.py generate`; do not edit. -->
+# {rule['cloudguard_id']}: {rule['title']}
+
+| | |
+|---|---|
+| Severity | {rule['severity'].capitalize()} |
+| Cloud entity | {rule['cloud_entity']} (`{rule['resource']['cloudformation']}`, `{rule['resource']['terraform']}`) |
+| Category | {rule['category']} |
+| Logic | `{rule['logic']}` |
+| Checkov ID | `{checkov['id']}` (built-in counterpart `{checkov['builtin_counterpart']}`) |
+| Prowler check | `{prowler['check_name']}` (Prowler >= {prowler['min_version']}; built-in counterpart `{prowler['builtin_counterpart']}`) |
+
+## What it checks
+
+{rule['description']}
+
+A notebook instance passes only when `DirectInternetAccess` is exactly `{rule['passing_value']}`. When the setting
+is absent AWS uses `{rule['default_when_absent']}`.
+
+## Why it matters
+
+{rule['risk']}
+
+## How to fix
+
+{remediation['summary']}
+
+Console:
+
+{console}
+
+Terraform:
+
+{fenced('hcl', remediation['terraform'])}
+
+CloudFormation:
+
+{fenced('yaml', remediation['cloudformation'])}
+
+AWS CLI:
+
+{fenced('sh', remediation['cli'])}
+
+Passing and failing notebooks side by side: `examples/terraform/main.tf` and
+`examples/cloudformation/notebooks.yaml` (each resource's name states its verdict).
+
+## Suppressing a finding
+
+Checkov, Terraform (a comment inside the resource block):
+
+{fenced('hcl', f'# checkov:skip={checkov["id"]}:<reason>')}
+
+Checkov, CloudFormation (the resource's `Metadata`):
+
+{fenced('yaml', f'Metadata:{chr(10)}  checkov:{chr(10)}    skip:{chr(10)}      - id: {checkov["id"]}{chr(10)}        comment: <reason>')}
+
+Prowler (`prowler aws ... -w mutelist.yaml`):
+
+{fenced('yaml', mutelist)}
+
+## Compliance frameworks
+
+| Framework | Controls |
+|---|---|
+{frameworks}
+
+Prowler: `prowler aws --compliance {compliance_framework_name(rule)}` writes a compliance report with one
+requirement per framework control above.
+
+## References
+
+{references}
+"""
+
+
 def generated_files(rule: dict) -> dict[Path, str]:
     check = rule["engines"]["prowler"]["check_name"]
     return {
         ROOT / "prowler_checks" / check / f"{check}.metadata.json":
             json.dumps(prowler_metadata(rule), indent=2, ensure_ascii=False) + "\n",
+        ROOT / "d9_rules" / "compliance" / f"{compliance_framework_name(rule)}.json":
+            json.dumps(prowler_compliance(rule), indent=2, ensure_ascii=False) + "\n",
+        ROOT / "docs" / "rules" / f"{rule['cloudguard_id']}.md": rule_page(rule),
     }
 
 

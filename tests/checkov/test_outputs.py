@@ -4,7 +4,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from checkov_harness import checkov_cli
-from rule import CHECKOV_ID, EXAMPLES, RULE
+from rule import CHECKOV_ID, EXAMPLES, RULE, rule_page_url
+
+GUIDELINE = rule_page_url()
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +21,7 @@ def outputs(tmp_path_factory):
 def test_cli(outputs):
     text = (outputs / "results_cli.txt").read_text()
     assert f"Check: {CHECKOV_ID}: \"{RULE['title']}\"" in text
-    assert "Severity: HIGH" in text and f"Guide: {RULE['guideline_url']}" in text
+    assert "Severity: HIGH" in text and f"Guide: {GUIDELINE}" in text
     assert "Details: DirectInternetAccess is not set" in text  # CloudFormation details reach the report
 
 
@@ -27,15 +29,18 @@ def test_json(outputs):
     reports = json.loads((outputs / "results_json.json").read_text())
     records = [r for rep in reports for b in ("passed_checks", "failed_checks") for r in rep["results"][b]]
     assert len(records) == 7
+    # the frameworks of the rule card with their control IDs, in Terraform and CloudFormation records
+    assert {len(r["benchmarks"]) for r in records} == {13}
+    assert all(r["benchmarks"]["AWS NIST 800-53 Rev 5"] == ["AC-4", "AC-4(21)", "SC-7", "SC-7(3)"] for r in records)
     assert {(r["check_id"], r["severity"], r["guideline"]) for r in records} == {
-        (CHECKOV_ID, "HIGH", RULE["guideline_url"])}
+        (CHECKOV_ID, "HIGH", GUIDELINE)}
 
 
 def test_sarif(outputs):
     sarif = json.loads((outputs / "results_sarif.sarif").read_text())
     rules = [r for run in sarif["runs"] for r in run["tool"]["driver"]["rules"] if r["id"] == CHECKOV_ID]
     assert rules, "rule missing from SARIF"
-    assert all(r["helpUri"] == RULE["guideline_url"] for r in rules)
+    assert all(r["helpUri"] == GUIDELINE for r in rules)
     assert all(float(r["properties"]["security-severity"]) >= 7.0 for r in rules)
     failing = [r for run in sarif["runs"] for r in run["results"] if r["ruleId"] == CHECKOV_ID]
     assert len(failing) == 5 and all(r["level"] == "error" for r in failing)
@@ -47,4 +52,4 @@ def test_junitxml(outputs):
     assert len(cases) == 7
     failures = [c.find("failure") for c in cases if c.find("failure") is not None]
     assert len(failures) == 5
-    assert all(f"Guideline: {RULE['guideline_url']}" in f.text for f in failures)
+    assert all(f"Guideline: {GUIDELINE}" in f.text for f in failures)

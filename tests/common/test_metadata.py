@@ -13,7 +13,13 @@ def test_metadata_file_is_valid():
     VALIDATOR.validate(RULE)
     assert RULE["cloudguard_id"] + ".yaml" == METADATA_FILE.name
     assert RULE["severity"] == "high" and RULE["category"] == "Machine learning"
-    assert len(RULE["compliance_frameworks"]) == 13
+    names = [f["name"] for f in RULE["compliance_frameworks"]]
+    assert len(names) == len(set(names)) == 13
+    controls = {f["name"]: f["controls"] for f in RULE["compliance_frameworks"]}
+    assert {"AC-4", "SC-7"} <= set(controls["AWS NIST 800-53 Rev 5"])
+    assert "T1530" in controls["AWS MITRE ATT&CK Framework v11.3"]
+    assert all(c.startswith("A.8.") for c in controls["AWS ISO27001:2022"])
+    assert all(c.startswith("SEC05") for c in controls["AWS CloudGuard Well Architected Framework"])
 
 
 def test_engine_ids_follow_each_engine_rules():
