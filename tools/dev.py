@@ -4,6 +4,10 @@
 Checkov and Prowler pin different boto3 releases, so each engine gets its own virtualenv
 under .venvs/, installed from a pinned lock file. A stamp (hash of the lock file and the
 Python version) makes the second run skip the install.
+
+Two more environments hold what a user gets: only the engine plus `pip install ".[engine]"`
+(checkov-bundle, prowler-bundle), pinned by the same lock files used as constraints. The
+project itself is reinstalled into them on every run, so they test the current tree.
 """
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENVS = Path(os.environ.get("D9_VENVS_DIR", ROOT / ".venvs"))
 LOCKS = ROOT / "tools" / "requirements"
 ENGINES = ("checkov", "prowler")
+BUNDLES = {"checkov-bundle": "checkov", "prowler-bundle": "prowler"}
 CHECKOV_ID = "D9_AWS_NET_49"
 
 
@@ -30,25 +35,33 @@ def venv_python(engine: str) -> Path:
     return VENVS / engine / "bin" / "python"
 
 
-def ensure_env(engine: str) -> Path:
-    lock = LOCKS / f"{engine}.lock"
-    stamp_value = hashlib.sha256(lock.read_bytes() + sys.version.encode()).hexdigest()
-    env_dir = VENVS / engine
-    stamp = env_dir / ".d9-stamp"
-    if stamp.is_file() and stamp.read_text() == stamp_value and venv_python(engine).exists():
-        return venv_python(engine)
-    log(f"creating the {engine} environment in {env_dir} (first run only, a few minutes)")
-    venv.EnvBuilder(clear=True, with_pip=True).create(env_dir)
-    install_log = env_dir / "install.log"
+def _pip(env: str, *arguments: str, log_name: str = "install.log") -> None:
+    install_log = VENVS / env / log_name
     with open(install_log, "w") as out:
-        result = subprocess.run(
-            [str(venv_python(engine)), "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", str(lock)],
-            stdout=out, stderr=subprocess.STDOUT,
-        )
+        result = subprocess.run([str(venv_python(env)), "-m", "pip", "install", "--disable-pip-version-check", "-q",
+                                 *arguments], stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     if result.returncode != 0:
-        sys.exit(f"[dev] installing {engine} failed; see {install_log}")
-    stamp.write_text(stamp_value)
-    return venv_python(engine)
+        sys.exit(f"[dev] pip install into {env} failed; see {install_log}")
+
+
+def ensure_env(env: str) -> Path:
+    engine = BUNDLES.get(env, env)
+    lock = LOCKS / f"{engine}.lock"
+    stamp_value = hashlib.sha256(lock.read_bytes() + sys.version.encode() + env.encode()).hexdigest()
+    env_dir = VENVS / env
+    stamp = env_dir / ".d9-stamp"
+    fresh = not (stamp.is_file() and stamp.read_text() == stamp_value and venv_python(env).exists())
+    if fresh:
+        log(f"creating the {env} environment in {env_dir} (first run only, a few minutes)")
+        venv.EnvBuilder(clear=True, with_pip=True).create(env_dir)
+        if env in BUNDLES:  # the engine and the bundle, exactly as a user installs them
+            _pip(env, "-c", str(lock), f".[{engine}]")
+        else:
+            _pip(env, "-r", str(lock))
+        stamp.write_text(stamp_value)
+    elif env in BUNDLES:  # the bundle from the current tree
+        _pip(env, "--no-deps", "--force-reinstall", ".", log_name="reinstall.log")
+    return venv_python(env)
 
 
 def engine_bin(engine: str, program: str) -> str:
@@ -76,13 +89,17 @@ def demo(_: argparse.Namespace) -> int:
 def test(args: argparse.Namespace) -> int:
     suites = {
         "checkov": ["tests/common", "tests/checkov"],
-        "prowler": ["tests/prowler"],
+        # bundle and parity tests drive the other environments' CLIs and need moto from this one
+        "prowler": ["tests/prowler", "tests/bundle", "tests/parity"],
     }
     failed = []
     for engine in args.engines or ENGINES:
         paths = [p for p in suites[engine] if (ROOT / p).is_dir()]
         if not paths:
             continue
+        if engine == "prowler":
+            for env in ("checkov", *BUNDLES):
+                ensure_env(env)
         python = ensure_env(engine)
         log(f"pytest in the {engine} environment: {' '.join(paths)}")
         code = subprocess.run([str(python), "-m", "pytest", *paths, *args.pytest_args], cwd=ROOT).returncode
@@ -101,8 +118,8 @@ def generate(args: argparse.Namespace) -> int:
 
 
 def setup(args: argparse.Namespace) -> int:
-    for engine in args.engines or ENGINES:
-        log(f"{engine}: {ensure_env(engine)}")
+    for env in args.engines or (*ENGINES, *BUNDLES):
+        log(f"{env}: {ensure_env(env)}")
     return 0
 
 
@@ -118,7 +135,7 @@ def main() -> int:
     g.add_argument("generate_args", nargs="*")
     g.set_defaults(func=generate)
     s = sub.add_parser("setup", help="only create the environments")
-    s.add_argument("--engine", dest="engines", action="append", choices=ENGINES)
+    s.add_argument("--engine", dest="engines", action="append", choices=(*ENGINES, *BUNDLES))
     s.set_defaults(func=setup)
     args = parser.parse_args()
     return args.func(args)

@@ -15,6 +15,11 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 METADATA = ROOT / "metadata" / "D9.AWS.NET.49.yaml"
+README = ROOT / "README.md"
+PARITY_START, PARITY_END = "<!-- parity table: generated from tests/parity/scenarios.yaml -->", "<!-- end of parity table -->"
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from parity import load_scenarios, readme_table  # noqa: E402
 
 
 def load_rule(path: Path = METADATA) -> dict:
@@ -176,9 +181,19 @@ requirement per framework control above.
 """
 
 
+def readme_with_parity_table() -> str:
+    text = README.read_text(encoding="utf-8")
+    head, found, rest = text.partition(PARITY_START)
+    _, found_end, tail = rest.partition(PARITY_END)
+    if not (found and found_end):
+        raise SystemExit(f"README.md lacks the markers {PARITY_START!r} ... {PARITY_END!r}")
+    return f"{head}{PARITY_START}\n{readme_table(load_scenarios())}\n{PARITY_END}{tail}"
+
+
 def generated_files(rule: dict) -> dict[Path, str]:
     check = rule["engines"]["prowler"]["check_name"]
     return {
+        README: readme_with_parity_table(),
         ROOT / "prowler_checks" / check / f"{check}.metadata.json":
             json.dumps(prowler_metadata(rule), indent=2, ensure_ascii=False) + "\n",
         ROOT / "d9_rules" / "compliance" / f"{compliance_framework_name(rule)}.json":

@@ -35,10 +35,14 @@ class MotoAccount:
         self.endpoint = endpoint
 
     @property
+    def env_overrides(self) -> dict[str, str]:
+        """What a `prowler aws` run needs to reach this account instead of AWS."""
+        return {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": self.endpoint, "AWS_DEFAULT_REGION": "us-east-1"}
+
+    @property
     def env(self) -> dict[str, str]:
-        """Environment for a real `prowler aws` run against this account."""
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        return {**env, **FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": self.endpoint, "AWS_DEFAULT_REGION": "us-east-1"}
+        """This process's environment, any other AWS settings removed, pointed at this account."""
+        return {**{k: v for k, v in os.environ.items() if not k.startswith("AWS_")}, **self.env_overrides}
 
     def client(self, service: str, region: str) -> Any:
         import boto3

@@ -1,0 +1,35 @@
+"""The user's view: environments holding only an engine plus `pip install ".[engine]"` (see tools/dev.py)."""
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from rule import ROOT
+
+VENVS = Path(os.environ.get("D9_VENVS_DIR", ROOT / ".venvs"))
+BUNDLE_BIN = {"checkov": VENVS / "checkov-bundle" / "bin", "prowler": VENVS / "prowler-bundle" / "bin"}
+
+
+def bundle_env(engine: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a shell where only that bundle's virtualenv is on PATH."""
+    binaries = BUNDLE_BIN[engine]
+    assert (binaries / "d9-rules").is_file(), f"{binaries.parent} is missing: run python3 tools/dev.py setup"
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    env["PATH"] = f"{binaries}{os.pathsep}/usr/bin:/bin"
+    return {**env, **(extra or {})}
+
+
+def run(engine: str, command: list[str] | str, cwd: Path, extra: dict[str, str] | None = None,
+        timeout: int = 600) -> subprocess.CompletedProcess[str]:
+    shell = isinstance(command, str)
+    return subprocess.run(["bash", "-c", command] if shell else command, cwd=cwd, env=bundle_env(engine, extra),
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def installed_folder(engine: str, kind: str, cwd: Path) -> Path:
+    result = run(engine, ["d9-rules", f"{kind}-dir"], cwd)
+    assert result.returncode == 0, result.stderr
+    folder = Path(result.stdout.strip())
+    assert folder.is_dir() and str(folder).startswith(str(BUNDLE_BIN[engine].parent)), folder
+    return folder

@@ -1,0 +1,64 @@
+"""Only Checkov plus `pip install ".[checkov]"`: the documented command finds the installed rule."""
+import json
+import shutil
+
+import yaml
+from bundle_harness import BUNDLE_BIN, installed_folder, run
+from rule import CHECKOV_ID, EXAMPLES, ROOT, expected_verdict, rule_page_url
+
+
+def test_installed_bundle_holds_checks_metadata_and_docs_but_no_tests(tmp_path):
+    checks = installed_folder("checkov", "checkov", tmp_path)
+    package = checks.parent
+    files = {p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts}
+    assert "checkov_checks/d9_aws_net_49_sagemaker_direct_internet.py" in files
+    assert "metadata/D9.AWS.NET.49.yaml" in files and "docs/D9.AWS.NET.49.md" in files
+    assert not any("test" in f or "fixture" in f or "example" in f for f in files), files
+    assert [p.suffix for p in checks.iterdir() if p.is_file()] == [".py"] * 2  # nothing Checkov would parse as a policy
+
+
+def test_documented_command_scans_with_the_installed_rule(tmp_path):
+    shutil.copytree(EXAMPLES, tmp_path / "iac")
+    result = run("checkov", f'checkov -d iac --external-checks-dir "$(d9-rules checkov-dir)" --check {CHECKOV_ID} '
+                            "--skip-download -o json", tmp_path)
+    assert result.returncode == 1, result.stderr[-2000:]
+    records = [r for report in json.loads(result.stdout) for b in ("passed_checks", "failed_checks")
+               for r in report["results"][b]]
+    assert len(records) == 7
+    assert all(r["check_result"]["result"] == expected_verdict(r["resource"]) for r in records)
+    installed_page = installed_folder("checkov", "docs", tmp_path) / "D9.AWS.NET.49.md"
+    assert {r["guideline"] for r in records} == {rule_page_url(installed_page)}
+
+
+def test_pre_commit_hook_entry_on_good_and_bad_files(tmp_path):
+    [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert hook["language"] == "python" and any("checkov" in d for d in hook["additional_dependencies"])
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    good.mkdir()
+    bad.mkdir()
+    source = (EXAMPLES / "terraform" / "main.tf").read_text()
+    (good / "main.tf").write_text(source.split("# Bad:")[0])  # the network and the passing notebook only
+    shutil.copy(EXAMPLES / "terraform" / "main.tf", bad / "main.tf")
+    shutil.copy(EXAMPLES / "cloudformation" / "notebooks.yaml", bad / "notebooks.yaml")
+    entry = hook["entry"].split()
+    passing = run("checkov", [*entry, "good/main.tf"], tmp_path)
+    failing = run("checkov", [*entry, "bad/main.tf", "bad/notebooks.yaml"], tmp_path)
+    assert passing.returncode == 0, passing.stdout[-2000:] + passing.stderr[-2000:]
+    assert failing.returncode == 1, failing.stdout[-2000:] + failing.stderr[-2000:]
+    assert failing.stdout.count(f"Check: {CHECKOV_ID}") == 5
+
+
+def test_github_and_gitlab_checkov_steps_run_as_written(tmp_path):
+    shutil.copytree(EXAMPLES, tmp_path, dirs_exist_ok=True)
+    github = yaml.safe_load((ROOT / "docs" / "pipelines" / "github-actions.yml").read_text())
+    gitlab = yaml.safe_load((ROOT / "docs" / "pipelines" / "gitlab-ci.yml").read_text())
+    scripts = [next(s["run"] for s in github["jobs"]["checkov"]["steps"] if s.get("name") == "Scan"),
+               next(line for line in gitlab["d9-checkov"]["script"] if line.startswith("checkov"))]
+    for script in scripts:
+        result = run("checkov", script, tmp_path)
+        assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]  # the bad examples fail
+        sarif = json.loads((tmp_path / "results.sarif").read_text())
+        assert {r["ruleId"] for run_ in sarif["runs"] for r in run_["results"]} == {CHECKOV_ID}
+        (tmp_path / "results.sarif").unlink()
+    assert (tmp_path / "results.xml").is_file()  # GitLab's JUnit report
+    assert BUNDLE_BIN["checkov"].is_dir()

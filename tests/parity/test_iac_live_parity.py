@@ -1,0 +1,67 @@
+"""One scenario table, three engines: Checkov on Terraform, Checkov on CloudFormation, Prowler on a live account."""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+from rule import CHECKOV_ID, PROWLER_CHECK, ROOT
+
+sys.path.insert(0, str(ROOT / "tools"))
+from moto_account import moto_server  # noqa: E402
+from parity import cloudformation_name, load_scenarios, terraform_name, to_cloudformation, to_terraform  # noqa: E402
+
+SCENARIOS = load_scenarios()
+CHECKOV = ROOT / ".venvs" / "checkov" / "bin" / "checkov"
+PROWLER = __import__("pathlib").Path(sys.executable).parent / "prowler"
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="module")
+def checkov_verdicts(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("iac")
+    (folder / "tf").mkdir()
+    (folder / "tf" / "main.tf").write_text(to_terraform(SCENARIOS))
+    (folder / "cfn").mkdir()
+    (folder / "cfn" / "template.yaml").write_text(to_cloudformation(SCENARIOS))
+    assert CHECKOV.is_file(), "the checkov environment is missing: run python3 tools/dev.py setup"
+    result = subprocess.run([str(CHECKOV), "-d", str(folder), "--external-checks-dir", str(ROOT / "checkov_checks"),
+                             "--check", CHECKOV_ID, "--skip-download", "-o", "json"], capture_output=True, text=True)
+    assert result.returncode == 1, result.stderr[-3000:]
+    records = [r for report in json.loads(result.stdout) for b in ("passed_checks", "failed_checks")
+               for r in report["results"][b]]
+    return {r["resource"].split(".")[-1]: r["check_result"]["result"][:4] for r in records}
+
+
+@pytest.fixture(scope="module")
+def prowler_verdicts(tmp_path_factory):
+    out = tmp_path_factory.mktemp("prowler")
+    with moto_server() as account:
+        for scenario in SCENARIOS:
+            if scenario["live"]:
+                account.create_notebook(REGION, scenario["name"], **scenario["settings"])
+        result = subprocess.run([str(PROWLER), "aws", "--checks-folder", str(ROOT / "prowler_checks"), "-c",
+                                 PROWLER_CHECK, "--region", REGION, "-M", "csv", "-o", str(out), "-F", "parity",
+                                 "--no-banner", "--aws-retries-max-attempts", "1"],
+                                env=account.env, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 3, result.stdout[-3000:] + result.stderr[-3000:]
+    with open(out / "parity.csv", newline="") as handle:
+        return {row["RESOURCE_NAME"]: row["STATUS"] for row in csv.DictReader(handle, delimiter=";")}
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
+def test_engines_agree(scenario, checkov_verdicts, prowler_verdicts):
+    expected = scenario["verdict"]
+    assert checkov_verdicts[terraform_name(scenario)] == expected, "Terraform"
+    assert checkov_verdicts[cloudformation_name(scenario)] == expected, "CloudFormation"
+    if scenario["live"]:
+        assert prowler_verdicts[scenario["name"]] == expected, "live account"
+    else:
+        assert scenario["name"] not in prowler_verdicts
+
+
+def test_every_scenario_reached_every_engine(checkov_verdicts, prowler_verdicts):
+    assert len(checkov_verdicts) == 2 * len(SCENARIOS)
+    assert set(prowler_verdicts) == {s["name"] for s in SCENARIOS if s["live"]}

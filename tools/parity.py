@@ -1,0 +1,61 @@
+"""The parity scenarios (tests/parity/scenarios.yaml) rendered for each engine."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS_FILE = ROOT / "tests" / "parity" / "scenarios.yaml"
+TERRAFORM_NAMES = {"DirectInternetAccess": "direct_internet_access", "SubnetId": "subnet_id",
+                   "SecurityGroupIds": "security_groups", "RootAccess": "root_access"}
+
+
+def load_scenarios() -> list[dict[str, Any]]:
+    return yaml.safe_load(SCENARIOS_FILE.read_text())
+
+
+def terraform_name(scenario: dict[str, Any]) -> str:
+    return scenario["name"].replace("-", "_")
+
+
+def cloudformation_name(scenario: dict[str, Any]) -> str:
+    return "".join(part.capitalize() for part in scenario["name"].split("-"))
+
+
+def _hcl(value: Any) -> str:
+    return "[" + ", ".join(f'"{v}"' for v in value) + "]" if isinstance(value, list) else f'"{value}"'
+
+
+def to_terraform(scenarios: list[dict[str, Any]]) -> str:
+    blocks = []
+    for scenario in scenarios:
+        lines = [f'resource "aws_sagemaker_notebook_instance" "{terraform_name(scenario)}" {{',
+                 f'  name          = "{scenario["name"]}"',
+                 '  role_arn      = "arn:aws:iam::123456789012:role/notebook"',
+                 '  instance_type = "ml.t3.medium"']
+        lines += [f"  {TERRAFORM_NAMES[k]} = {_hcl(v)}" for k, v in scenario["settings"].items()]
+        blocks.append("\n".join(lines) + "\n}\n")
+    return "\n".join(blocks)
+
+
+def to_cloudformation(scenarios: list[dict[str, Any]]) -> str:
+    resources = {
+        cloudformation_name(s): {"Type": "AWS::SageMaker::NotebookInstance", "Properties": {
+            "InstanceType": "ml.t3.medium", "RoleArn": "arn:aws:iam::123456789012:role/notebook", **s["settings"]}}
+        for s in scenarios
+    }
+    return yaml.safe_dump({"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources}, sort_keys=False)
+
+
+def readme_table(scenarios: list[dict[str, Any]]) -> str:
+    rows = ["| Scenario | Settings | Terraform (Checkov) | CloudFormation (Checkov) | Live account (Prowler) |",
+            "|---|---|---|---|---|"]
+    verdict = {"PASS": "PASSED", "FAIL": "FAILED"}
+    for s in scenarios:
+        settings = ", ".join(f"`{k}: {'[' + ', '.join(v) + ']' if isinstance(v, list) else v}`"
+                             for k, v in s["settings"].items()) or "nothing set"
+        live = s["verdict"] if s["live"] else "cannot exist: AWS rejects it"
+        rows.append(f"| {s['name']} | {settings} | {verdict[s['verdict']]} | {verdict[s['verdict']]} | {live} |")
+    return "\n".join(rows)
