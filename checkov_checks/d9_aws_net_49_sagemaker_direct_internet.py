@@ -174,15 +174,26 @@ class TerraformSource:
     def block(self, kind: str, name: str) -> dict[str, Any] | None:
         return self.blocks.get((*self._scope(self.resource), kind, name)) if self.resource else None
 
-    @staticmethod
-    def _lines(vertex: dict[str, Any] | None) -> list[str]:
+    _files: dict[str, tuple[float, list[str]]] = {}
+
+    @classmethod
+    def _file_lines(cls, path: str) -> list[str]:
+        """A .tf file's lines, read once per version of the file (many notebooks share a file)."""
+        modified = os.stat(path).st_mtime
+        cached = cls._files.get(path)
+        if cached is None or cached[0] != modified:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                cached = cls._files[path] = (modified, handle.read().splitlines())
+        return cached[1]
+
+    @classmethod
+    def _lines(cls, vertex: dict[str, Any] | None) -> list[str]:
         """Source lines of a resource block, or of every `locals` block of the vertex's file."""
         path = str((vertex or {}).get("file_path_", ""))
         if not path.endswith(".tf"):
             return []
         try:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                lines = handle.read().splitlines()
+            lines = cls._file_lines(path)
             if vertex.get("block_type_") != "locals":  # locals vertices carry no line numbers
                 return lines[int(vertex["__start_line__"]) - 1:int(vertex["__end_line__"])]
         except (OSError, KeyError, TypeError, ValueError):
