@@ -134,6 +134,7 @@ class TerraformSource:
     _cache: tuple[int, dict[str, Any], dict[tuple[str, str, str, str], Any]] | None = None
     ATTRIBUTE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=(?!=)")
     REFERENCE = re.compile(r"\b(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)")
+    LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
     def __init__(self, graph: Any, address: Any) -> None:
         self.resource: dict[str, Any] | None = None
@@ -224,11 +225,16 @@ class TerraformSource:
                 return " ".join(t.strip() for t in text)
         return None
 
-    def unresolved_variables(self, key: str) -> list[str]:
-        """Variables behind the attribute (through locals) that have no value: no default, tfvars or input."""
-        unresolved, pending, seen = [], [self.expression(self.resource, key) or ""], set()
+    def doubts(self, key: str) -> list[str]:
+        """Why Checkov's rendered value of the attribute cannot be trusted, following locals: variables
+        without a value (no default, tfvars or module input), and padded string literals, which Checkov
+        trims when it evaluates a conditional (`c ? " Disabled" : ...` renders as "Disabled")."""
+        doubts, pending, seen = [], [self.expression(self.resource, key) or ""], set()
         while pending and len(seen) < 50:
-            for kind, name in self.REFERENCE.findall(pending.pop()):
+            expression = pending.pop()
+            doubts += [f"the literal {literal!r} is not exactly 'Disabled'" for literal in self.LITERAL.findall(expression)
+                       if literal.strip() == PASSING != literal]
+            for kind, name in self.REFERENCE.findall(expression):
                 if (kind, name) in seen:
                     continue
                 seen.add((kind, name))
@@ -238,8 +244,8 @@ class TerraformSource:
                 if kind == "local":
                     pending.append(self.expression(vertex, name) or "")
                 elif "default" not in vertex or (isinstance(vertex["default"], str) and _is_tf_reference(vertex["default"])):
-                    unresolved.append(f"var.{name}")
-        return unresolved
+                    doubts.append(f"var.{name} has no value")
+        return doubts
 
     def null_variable(self, value: Any) -> bool:
         """`var.x` left as text although x's value is null or empty."""
@@ -344,10 +350,10 @@ def evaluate_terraform(conf: dict[str, Any], source: TerraformSource | None = No
         subnet_problem = f"subnet_id is {_describe(subnet)}, not a subnet ID or reference"
 
     if source is not None and unresolved is None and subnet_problem is None and value == PASSING:
-        hidden = source.unresolved_variables(TF_KEY)
-        if hidden:
+        doubts = source.doubts(TF_KEY)
+        if doubts:
             expression = source.expression(source.resource, TF_KEY)
-            unresolved = f"{', '.join(hidden)} has no value, so the expression {expression!r} is unknown"
+            unresolved = f"{'; '.join(doubts)}, so the expression {expression!r} is not known to be 'Disabled'"
         elif source.null_variable(subnet):
             subnet_problem = f"subnet_id is {subnet}, whose value is null"
     return judge(values, unresolved, subnet_problem, TF_KEY)

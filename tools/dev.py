@@ -117,6 +117,17 @@ def generate(args: argparse.Namespace) -> int:
     return subprocess.run([str(python), str(ROOT / "tools" / "generate.py"), *args.generate_args], cwd=ROOT).returncode
 
 
+def bench(args: argparse.Namespace) -> int:
+    """Benchmarks print figures; they are not tests (see benchmarks/README.md)."""
+    code = 0
+    for engine in [args.engine] if args.engine else list(ENGINES):
+        python = ensure_env(engine)
+        log(f"benchmark: {engine}")
+        code |= subprocess.run([str(python), str(ROOT / "benchmarks" / f"{engine}_bench.py"), *args.bench_args],
+                               cwd=ROOT).returncode
+    return code
+
+
 def setup(args: argparse.Namespace) -> int:
     for env in args.engines or (*ENGINES, *BUNDLES):
         log(f"{env}: {ensure_env(env)}")
@@ -134,6 +145,10 @@ def main() -> int:
     g = sub.add_parser("generate", help="regenerate the files derived from metadata/ (--check: report drift)")
     g.add_argument("generate_args", nargs="*")
     g.set_defaults(func=generate)
+    b = sub.add_parser("bench", help="run the benchmarks (benchmarks/README.md)")
+    b.add_argument("engine", nargs="?", choices=ENGINES)
+    b.add_argument("bench_args", nargs="*")
+    b.set_defaults(func=bench)
     s = sub.add_parser("setup", help="only create the environments")
     s.add_argument("--engine", dest="engines", action="append", choices=(*ENGINES, *BUNDLES))
     s.set_defaults(func=setup)

@@ -94,11 +94,14 @@ def notebooks_in_template(template: Path) -> dict[str, dict[str, Any]]:
 
 
 @contextmanager
-def moto_server() -> Iterator[MotoAccount]:
-    """Start `moto_server` on a free loopback port; always stopped on exit."""
+def moto_server(record_to: Path | None = None) -> Iterator[MotoAccount]:
+    """Start `moto_server` on a free loopback port; always stopped on exit.
+    With `record_to`, moto appends every request it serves to that file (JSON lines)."""
     port = _free_port()
     server = Path(sys.executable).parent / "moto_server"
-    process = subprocess.Popen([str(server), "-H", "127.0.0.1", "-p", str(port)],
+    env = {**os.environ, **({"MOTO_ENABLE_RECORDING": "True", "MOTO_RECORDER_FILEPATH": str(record_to)}
+                            if record_to else {})}
+    process = subprocess.Popen([str(server), "-H", "127.0.0.1", "-p", str(port)], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     endpoint = f"http://127.0.0.1:{port}"
     try:

@@ -10,7 +10,7 @@ from rule import EXAMPLES, FIXTURES, rule_page_url, annotated_name, declared_nam
 # (scenario, folder, checkov framework, files that declare notebooks, results expected)
 SCENARIOS = [
     ("terraform HCL: literals, variables, locals, conditionals, count, for_each, modules",
-     FIXTURES / "terraform", "terraform", (".tf",), 35),
+     FIXTURES / "terraform", "terraform", (".tf",), 36),
     ("terraform_json: .tf.json, with variable defaults and locals resolved by the rule", FIXTURES / "terraform_json",
      "terraform_json", (".tf.json",), 9),
     ("terraform_plan: real `terraform show -json` output", FIXTURES / "terraform_plan", "terraform_plan",

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""Checkov cost of D9_AWS_NET_49 against the built-in CKV_AWS_122 (run in the checkov environment).
+
+    python3 tools/dev.py bench checkov [--notebooks 2000] [--files 200] [--runs 5]
+
+Prints, for a generated Terraform and CloudFormation corpus (half good, half bad notebooks):
+  A = Checkov with only a built-in (Terraform: CKV_AWS_122; CloudFormation has no twin of it, so
+      CKV_AWS_187, another one-result-per-notebook SageMaker notebook check, stands in),
+  B = Checkov with only our check (--external-checks-dir checkov_checks --check D9_AWS_NET_49),
+  interleaved runs, medians, B/A; and the per-resource cost of scan_resource_conf in microseconds.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import timeit
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKOV = Path(sys.executable).parent / "checkov"
+OUR_ID = "D9_AWS_NET_49"
+BASELINE = {"terraform": "CKV_AWS_122", "cloudformation": "CKV_AWS_187"}
+VALUES = ["Disabled", "Enabled", None]  # None: the setting is omitted
+
+
+def terraform_corpus(folder: Path, notebooks: int, files: int, rng: random.Random) -> None:
+    for f in range(files):
+        blocks = [f'resource "aws_subnet" "s{f}" {{\n  vpc_id     = "vpc-0bench"\n  cidr_block = "10.{f % 250}.0.0/24"\n}}\n']
+        for n in range(notebooks // files):
+            value = VALUES[(f + n) % 3] if rng.random() < 0.5 else "Disabled"
+            setting = f'  direct_internet_access = "{value}"\n' if value else ""
+            blocks.append(f'resource "aws_sagemaker_notebook_instance" "nb_{f}_{n}" {{\n  name          = "nb-{f}-{n}"\n'
+                          f'  role_arn      = "arn:aws:iam::123456789012:role/r"\n  instance_type = "ml.t3.medium"\n'
+                          f'  subnet_id     = aws_subnet.s{f}.id\n{setting}}}\n')
+        (folder / f"notebooks_{f:04d}.tf").write_text("\n".join(blocks))
+
+
+def cloudformation_corpus(folder: Path, notebooks: int, files: int, rng: random.Random) -> None:
+    for f in range(files):
+        lines = ['AWSTemplateFormatVersion: "2010-09-09"', "Parameters:", "  Subnet: {Type: \"AWS::EC2::Subnet::Id\"}",
+                 "Resources:"]
+        for n in range(notebooks // files):
+            value = VALUES[(f + n) % 3] if rng.random() < 0.5 else "Disabled"
+            setting = f", DirectInternetAccess: {value}" if value else ""
+            lines.append(f"  Nb{f}x{n}:\n    Type: AWS::SageMaker::NotebookInstance\n    Properties: "
+                         f"{{InstanceType: ml.t3.medium, RoleArn: arn:aws:iam::123456789012:role/r, "
+                         f"SubnetId: !Ref Subnet{setting}}}")
+        (folder / f"notebooks_{f:04d}.yaml").write_text("\n".join(lines) + "\n")
+
+
+def checkov_run(folder: Path, framework: str, check: str, external: bool) -> tuple[float, int]:
+    command = [str(CHECKOV), "-d", str(folder), "--framework", framework, "--check", check, "--skip-download",
+               "-o", "json"]
+    if external:
+        command += ["--external-checks-dir", str(ROOT / "checkov_checks")]
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode not in (0, 1):
+        raise SystemExit(f"checkov exited {result.returncode}: {result.stderr[-2000:]}")
+    reports = json.loads(result.stdout) if result.stdout.strip() else []
+    reports = reports if isinstance(reports, list) else [reports]
+    results = sum(len(r["results"]["passed_checks"]) + len(r["results"]["failed_checks"])
+                  for r in reports if "results" in r and r.get("check_type") == framework)
+    return elapsed, results
+
+
+def compare(framework: str, folder: Path, notebooks: int, runs: int) -> None:
+    times = {"A": [], "B": []}
+    for _ in range(runs):  # interleaved, so drift in machine load hits both alike
+        for label, check, external in (("A", BASELINE[framework], False), ("B", OUR_ID, True)):
+            elapsed, results = checkov_run(folder, framework, check, external)
+            if results != notebooks:
+                raise SystemExit(f"{framework} {label}: {results} results for {notebooks} notebooks")
+            times[label].append(elapsed)
+    a, b = statistics.median(times["A"]), statistics.median(times["B"])
+    print(f"{framework:<15} {notebooks:>6} notebooks  A ({BASELINE[framework]}) {a:6.2f} s  B ({OUR_ID}) {b:6.2f} s  "
+          f"B/A {b / a:.3f}  (medians of {runs}; {notebooks} results each)", flush=True)
+
+
+def per_resource_cost(repeat: int = 20000) -> None:
+    sys.path.insert(0, str(ROOT / "checkov_checks"))
+    import d9_aws_net_49_sagemaker_direct_internet as ours  # noqa: E402
+    from checkov.terraform.checks.resource.aws.SageMakerInternetAccessDisabled import check as builtin  # noqa: E402
+
+    confs = [{"name": ["nb"], "role_arn": ["r"], "instance_type": ["ml.t3.medium"], "subnet_id": ["aws_subnet.s.id"],
+              **({"direct_internet_access": [v]} if v else {})} for v in VALUES]
+    for label, check in (("CKV_AWS_122 (built-in)", builtin), (f"{OUR_ID} (ours)", ours.terraform_check)):
+        timings = timeit.repeat(lambda: [check.scan_resource_conf(dict(c)) for c in confs], number=repeat // 3, repeat=5)
+        print(f"scan_resource_conf {label:<24} {min(timings) / repeat * 1e6:6.2f} µs per resource")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--notebooks", type=int, default=2000)
+    parser.add_argument("--files", type=int, default=200)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    rng = random.Random(49)
+    import checkov.version
+    print(f"checkov {checkov.version.version}, python {sys.version.split()[0]}")
+    with tempfile.TemporaryDirectory() as work:
+        for framework, build in (("terraform", terraform_corpus), ("cloudformation", cloudformation_corpus)):
+            folder = Path(work) / framework
+            folder.mkdir()
+            build(folder, args.notebooks, args.files, rng)
+            compare(framework, folder, args.notebooks, args.runs)
+    per_resource_cost()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
