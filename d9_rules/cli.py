@@ -11,6 +11,9 @@ from pathlib import Path
 from d9_rules import location
 
 CHECKOV_ID = "D9_AWS_NET_49"
+# Only the frameworks that can carry a notebook: faster, and Checkov's generic json framework aborts
+# the whole scan on a JSON nested deeper than Python's recursion limit.
+FRAMEWORKS = ["terraform", "terraform_json", "terraform_plan", "cloudformation", "serverless"]
 
 
 def checkov_scan(paths: list[str]) -> int:
@@ -22,7 +25,7 @@ def checkov_scan(paths: list[str]) -> int:
         return 2
     folders = sorted({str(Path(p).parent) for p in paths}) or ["."]
     command = [checkov, "--external-checks-dir", str(location("checkov")), "--check", CHECKOV_ID,
-               "--skip-download", "--compact", "--quiet"]
+               "--framework", *FRAMEWORKS, "--skip-download", "--compact", "--quiet"]
     for folder in folders:
         command += ["-d", folder]
     return subprocess.run(command).returncode

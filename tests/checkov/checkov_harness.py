@@ -11,6 +11,8 @@ from rule import CHECKOV_ID, ROOT
 
 CHECKOV = Path(sys.executable).parent / "checkov"
 CHECKS_DIR = ROOT / "checkov_checks"
+# The Checkov frameworks that can carry a notebook (the README's recommended --framework list)
+RULE_FRAMEWORKS = ["terraform", "terraform_json", "terraform_plan", "cloudformation", "serverless"]
 
 
 @dataclass
