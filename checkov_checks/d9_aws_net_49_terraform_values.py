@@ -149,6 +149,8 @@ class TerraformSource:
         """An attribute's source text in a .tf file (multi-line expressions included)."""
         lines = cls._lines(vertex)
         for number, line in enumerate(lines):
+            if key not in line:  # cheap test first: this runs for every notebook that would pass
+                continue
             match = cls.ATTRIBUTE.match(line)
             if match and match.group(1) == key:
                 text = [line[match.end():]]

@@ -14,8 +14,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import venv
 from pathlib import Path
 
@@ -44,6 +46,15 @@ def _pip(env: str, *arguments: str, log_name: str = "install.log") -> None:
         sys.exit(f"[dev] pip install into {env} failed; see {install_log}")
 
 
+def _install_bundle(env: str, *arguments: str) -> None:
+    """pip install the project from a copy: setuptools would leave build/ and *.egg-info in the tree."""
+    with tempfile.TemporaryDirectory() as work:
+        copy = Path(work) / "project"
+        shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venvs", ".git", "tests", "build", "*.egg-info",
+                                                                  "__pycache__", ".pytest_cache"))
+        _pip(env, *[str(copy) if a == "." else a.replace(".[", f"{copy}[") for a in arguments])
+
+
 def ensure_env(env: str) -> Path:
     engine = BUNDLES.get(env, env)
     lock = LOCKS / f"{engine}.lock"
@@ -55,12 +66,12 @@ def ensure_env(env: str) -> Path:
         log(f"creating the {env} environment in {env_dir} (first run only, a few minutes)")
         venv.EnvBuilder(clear=True, with_pip=True).create(env_dir)
         if env in BUNDLES:  # the engine and the bundle, exactly as a user installs them
-            _pip(env, "-c", str(lock), f".[{engine}]")
+            _install_bundle(env, "-c", str(lock), f".[{engine}]")
         else:
             _pip(env, "-r", str(lock))
         stamp.write_text(stamp_value)
     elif env in BUNDLES:  # the bundle from the current tree
-        _pip(env, "--no-deps", "--force-reinstall", ".", log_name="reinstall.log")
+        _install_bundle(env, "--no-deps", "--force-reinstall", ".")
     return venv_python(env)
 
 
