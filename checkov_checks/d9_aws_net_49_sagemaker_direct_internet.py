@@ -44,7 +44,6 @@ GUIDELINE = "file://localhost" + _beside(f"docs/rules/{RULE['cloudguard_id']}.md
 BENCHMARKS = {f["name"]: f["controls"] for f in RULE["compliance_frameworks"]}
 
 
-
 def _sibling_module(name: str) -> Any:
     """Checkov executes check files by path, outside any package: load a sibling file the same way."""
     if name not in sys.modules:
