@@ -6,6 +6,7 @@ share code with the check.
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -19,7 +20,10 @@ from rule import CHECKOV_ID
 
 WORDS = st.sampled_from(["Disabled", "Enabled", "disabled", "DISABLED", "enabled", " Disabled", "Disabled ", "",
                          "Dis abled", "None", "null", "true"]) | st.text("abcdDEis- ", max_size=10)
-PROPERTIES = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# CI replays the same derandomized 100 examples per test; D9_PROPERTY_EXAMPLES=N explores N random ones.
+PROPERTIES = settings(max_examples=int(os.environ.get("D9_PROPERTY_EXAMPLES", "100")), deadline=None,
+                      derandomize="D9_PROPERTY_EXAMPLES" not in os.environ,
+                      suppress_health_check=[HealthCheck.too_slow])
 
 
 def hcl_string(text: str) -> str:
