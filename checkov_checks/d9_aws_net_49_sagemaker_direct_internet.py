@@ -12,7 +12,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck as CfnCheck
@@ -95,8 +95,9 @@ def judge(values: list[Any] | None, unresolved: str | None, subnet_problem: str 
 TF_KEY, TF_SUBNET = "direct_internet_access", "subnet_id"
 
 
-def evaluate_terraform(conf: dict[str, Any], source: Any = None) -> tuple[bool, str]:
-    """`source`: a terraform_values.TerraformSource, to distrust values Checkov guessed."""
+def evaluate_terraform(conf: dict[str, Any], source: Callable[[], Any] | None = None) -> tuple[bool, str]:
+    """`source` builds a terraform_values.TerraformSource, consulted (once) only for a notebook that
+    would otherwise PASS, to distrust values Checkov guessed."""
     unknown = terraform_values.after_unknown(conf)
     value = terraform_values.unwrap(conf, TF_KEY)
     values, unresolved = [value], None
@@ -116,6 +117,7 @@ def evaluate_terraform(conf: dict[str, Any], source: Any = None) -> tuple[bool, 
         subnet_problem = f"subnet_id is {_describe(subnet)}, not a subnet ID or reference"
 
     if source is not None and unresolved is None and subnet_problem is None and value == PASSING:
+        source = source()
         doubts = source.doubts(TF_KEY)
         if doubts:
             expression = source.expression(source.resource, TF_KEY)
@@ -267,12 +269,10 @@ class SageMakerNotebookDirectInternetTerraform(_RuleIdentity, TerraformCheck):
         def evaluate(resource: dict[str, Any]) -> tuple[bool, str]:
             if scanned_json:
                 resource = terraform_values.TerraformJsonValues.resolve(resource, scanned_json, (TF_KEY, TF_SUBNET))
-            passed, why = evaluate_terraform(resource)
-            if passed and "__change_actions__" not in resource:  # HCL/JSON: values Checkov may have guessed
-                source = terraform_values.TerraformSource(self.graph, resource.get("__address__"),
-                                                          RULE["resource"]["terraform"], PASSING)
-                passed, why = evaluate_terraform(resource, source)
-            return passed, why
+            if "__change_actions__" in resource:  # a plan holds Terraform's own values
+                return evaluate_terraform(resource)
+            return evaluate_terraform(resource, lambda: terraform_values.TerraformSource(
+                self.graph, resource.get("__address__"), RULE["resource"]["terraform"], PASSING))
 
         return self._verdict(evaluate, conf, [TF_KEY, TF_SUBNET])
 
