@@ -197,7 +197,7 @@ class TerraformJsonValues:
 
     INTERPOLATION = re.compile(r"^\$\{\s*(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}$")
     HCL_TFVAR = re.compile(r'^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"([^"$]*)"|(null))\s*$')
-    _folders: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+    _folders: dict[str, tuple[tuple[tuple[str, float], ...], dict[str, Any], dict[str, Any]]] = {}
 
     @staticmethod
     def scanned_file() -> str | None:
@@ -219,8 +219,13 @@ class TerraformJsonValues:
 
     @classmethod
     def _declarations(cls, folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-        if str(folder) in cls._folders:
-            return cls._folders[str(folder)]
+        # read once per version of the folder's files, like TerraformSource._file_lines
+        sources = [*folder.glob("*.tf.json"), folder / "terraform.tfvars", folder / "terraform.tfvars.json",
+                   *folder.glob("*.auto.tfvars.json")]
+        version = tuple(sorted((str(p), p.stat().st_mtime) for p in sources if p.is_file()))
+        cached = cls._folders.get(str(folder))
+        if cached is not None and cached[0] == version:
+            return cached[1], cached[2]
         values: dict[str, Any] = {}
         local_values: dict[str, Any] = {}
         for path in sorted(folder.glob("*.tf.json")):
@@ -246,7 +251,7 @@ class TerraformJsonValues:
             except (OSError, ValueError):
                 continue
             values.update(document if isinstance(document, dict) else {})
-        cls._folders[str(folder)] = (values, local_values)
+        cls._folders[str(folder)] = (version, values, local_values)
         return values, local_values
 
     @classmethod
