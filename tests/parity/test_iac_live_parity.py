@@ -1,13 +1,13 @@
 """One scenario table, three engines: Checkov on Terraform, Checkov on CloudFormation, Prowler on a live account."""
 from __future__ import annotations
 
-import csv
 import json
 import subprocess
 import sys
 
 import pytest
-from rule import CHECKOV_ID, PROWLER_CHECK, ROOT
+from prowler_harness import run_prowler
+from rule import CHECKOV_ID, ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
 from moto_account import moto_server  # noqa: E402
@@ -15,7 +15,6 @@ from parity import cloudformation_name, load_scenarios, terraform_name, to_cloud
 
 SCENARIOS = load_scenarios()
 CHECKOV = ROOT / ".venvs" / "checkov" / "bin" / "checkov"
-PROWLER = __import__("pathlib").Path(sys.executable).parent / "prowler"
 REGION = "us-east-1"
 
 
@@ -42,13 +41,9 @@ def prowler_verdicts(tmp_path_factory):
         for scenario in SCENARIOS:
             if scenario["live"]:
                 account.create_notebook(REGION, scenario["name"], **scenario["settings"])
-        result = subprocess.run([str(PROWLER), "aws", "--checks-folder", str(ROOT / "prowler_checks"), "-c",
-                                 PROWLER_CHECK, "--region", REGION, "-M", "csv", "-o", str(out), "-F", "parity",
-                                 "--no-banner", "--aws-retries-max-attempts", "1"],
-                                env=account.env, capture_output=True, text=True, timeout=600)
+        result, rows, _ = run_prowler(account, out, [REGION])
     assert result.returncode == 3, result.stdout[-3000:] + result.stderr[-3000:]
-    with open(out / "parity.csv", newline="") as handle:
-        return {row["RESOURCE_NAME"]: row["STATUS"] for row in csv.DictReader(handle, delimiter=";")}
+    return {name: row["STATUS"] for name, row in rows.items()}
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])

@@ -1,9 +1,11 @@
 """Our check run over Prowler's real SageMaker inventory, fed raw API answers by moto."""
 from __future__ import annotations
 
+import csv
 import importlib.util
 import io
 import json
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -13,6 +15,7 @@ from botocore.awsrequest import AWSResponse
 from rule import PROWLER_CHECK, ROOT
 
 CHECK_DIR = ROOT / "prowler_checks" / PROWLER_CHECK
+PROWLER = Path(sys.executable).parent / "prowler"
 ROLE = "arn:aws:iam::123456789012:role/notebook"
 
 
@@ -80,3 +83,17 @@ def run_check(check_module, regions: list[str], faults: Faults | None = None, re
         inventory = SageMaker(provider)
         with mock.patch.object(check_module, "sagemaker_client", inventory):
             return check_module.sagemaker_notebook_instance_direct_internet_access_disabled().execute()
+
+
+def run_prowler(account, out: Path, regions: list[str], *extra: str) -> tuple[subprocess.CompletedProcess, dict, dict]:
+    """The real `prowler aws --checks-folder prowler_checks -c <check>` against a moto account:
+    (process, CSV rows by notebook, OCSF findings by notebook)."""
+    command = [str(PROWLER), "aws", "--checks-folder", str(ROOT / "prowler_checks"), "-c", PROWLER_CHECK,
+               "--region", *regions, "-M", "csv", "json-ocsf", "-o", str(out), "-F", "run", "--no-banner",
+               "--log-level", "ERROR", "--aws-retries-max-attempts", "1", *extra]
+    result = subprocess.run(command, env=account.env, capture_output=True, text=True, timeout=600)
+    with open(out / "run.csv", newline="") as handle:
+        rows = {r["RESOURCE_NAME"] or r["RESOURCE_UID"]: r for r in csv.DictReader(handle, delimiter=";")}
+    ocsf = {f["resources"][0]["name"] or f["resources"][0]["uid"]: f
+            for f in json.loads((out / "run.ocsf.json").read_text())}
+    return result, rows, ocsf

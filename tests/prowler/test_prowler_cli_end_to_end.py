@@ -1,13 +1,11 @@
 """The real `prowler aws --checks-folder prowler_checks` against a moto server on 127.0.0.1."""
 from __future__ import annotations
 
-import csv
-import json
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from prowler_harness import run_prowler
 from rule import EXAMPLES, PROWLER_CHECK, ROOT, RULE, expected_verdict
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -15,7 +13,6 @@ from moto_account import moto_server  # noqa: E402
 
 import prowler  # noqa: E402
 
-PROWLER = Path(sys.executable).parent / "prowler"
 SAGEMAKER_CHECKS = Path(prowler.__file__).parent / "providers" / "aws" / "services" / "sagemaker"
 BUILTIN = RULE["engines"]["prowler"]["builtin_counterpart"]
 US, EU = "us-east-1", "eu-west-1"
@@ -26,18 +23,6 @@ STATUS = {"PASSED": "PASS", "FAILED": "FAIL"}
 def account():
     with moto_server() as account:
         yield account
-
-
-def run_prowler(account, out: Path, regions: list[str], *extra: str) -> tuple[subprocess.CompletedProcess, dict, dict]:
-    command = [str(PROWLER), "aws", "--checks-folder", str(ROOT / "prowler_checks"), "-c", PROWLER_CHECK,
-               "--region", *regions, "-M", "csv", "json-ocsf", "-o", str(out), "-F", "run", "--no-banner",
-               "--log-level", "ERROR", "--aws-retries-max-attempts", "1", *extra]
-    result = subprocess.run(command, env=account.env, capture_output=True, text=True, timeout=600)
-    with open(out / "run.csv", newline="") as handle:
-        rows = {r["RESOURCE_NAME"] or r["RESOURCE_UID"]: r for r in csv.DictReader(handle, delimiter=";")}
-    ocsf = {f["resources"][0]["name"] or f["resources"][0]["uid"]: f
-            for f in json.loads((out / "run.ocsf.json").read_text())}
-    return result, rows, ocsf
 
 
 def assert_prowler_left_intact(result):
