@@ -55,6 +55,7 @@ def _sibling_module(name: str) -> Any:
 
 
 terraform_values = _sibling_module("d9_aws_net_49_terraform_values")
+terraform_values.install_parse_capture()  # reuse the trees of Checkov's own HCL parse (a speed-up only)
 ABSENT = terraform_values.ABSENT  # the property is not set: AWS applies its default (Enabled)
 
 
@@ -95,19 +96,15 @@ def judge(values: list[Any] | None, unresolved: str | None, subnet_problem: str 
 TF_KEY, TF_SUBNET = "direct_internet_access", "subnet_id"
 
 
-def evaluate_terraform(conf: dict[str, Any], source: Callable[[], Any] | None = None) -> tuple[bool, str]:
-    """`source` builds a terraform_values.TerraformSource, consulted (once) only for a notebook that
-    would otherwise PASS, to distrust values Checkov guessed."""
+def evaluate_plan(conf: dict[str, Any]) -> tuple[bool, str]:
+    """A plan holds Terraform's own values: proof, except those known only after apply."""
     unknown = terraform_values.after_unknown(conf)
     value = terraform_values.unwrap(conf, TF_KEY)
-    values, unresolved = [value], None
+    unresolved = None
     if unknown.get(TF_KEY) is True:
         unresolved = "known only after apply"
-    elif isinstance(value, str) and value != PASSING and terraform_values.is_reference(value):
-        unresolved = f"expression {value!r}"
     elif value is not ABSENT and not isinstance(value, str):
         unresolved = f"a {_type_name(value)} {_describe(value)} where a string is expected"
-
     subnet = terraform_values.unwrap(conf, TF_SUBNET)
     subnet_problem = None
     if subnet is ABSENT or (isinstance(subnet, str) and not subnet.strip()):
@@ -115,16 +112,42 @@ def evaluate_terraform(conf: dict[str, Any], source: Callable[[], Any] | None = 
             subnet_problem = "subnet_id is not set"
     elif not isinstance(subnet, str):
         subnet_problem = f"subnet_id is {_describe(subnet)}, not a subnet ID or reference"
+    return judge([value], unresolved, subnet_problem, TF_KEY)
 
-    if source is not None and unresolved is None and subnet_problem is None and value == PASSING:
-        source = source()
-        doubts = source.doubts(TF_KEY)
-        if doubts:
-            expression = source.expression(source.resource, TF_KEY)
-            unresolved = f"{'; '.join(doubts)}, so the expression {expression!r} is not known to be 'Disabled'"
-        elif source.null_variable(subnet):
-            subnet_problem = f"subnet_id is {subnet}, whose value is null"
-    return judge(values, unresolved, subnet_problem, TF_KEY)
+
+def evaluate_terraform(conf: dict[str, Any], locate: Callable[[], Any] | None) -> tuple[bool, str]:
+    """HCL and .tf.json: the rule traces both attributes from the source itself (terraform_values);
+    Checkov's rendered value in `conf` is only a cross-check."""
+    if locate is None:
+        return False, f"{TF_KEY} could not be traced: the notebook's source was not found; failing closed"
+    try:
+        notebook = locate()
+    except terraform_values.Unproven as exc:
+        return False, f"{TF_KEY} could not be traced: {exc}; failing closed"
+    unresolved = None
+    try:
+        value = notebook.attribute(TF_KEY)
+    except terraform_values.Unproven as exc:
+        value, unresolved = None, str(exc)
+    if unresolved is None and value is not ABSENT and not isinstance(value, str):
+        unresolved = f"it is a {_type_name(value)} {_describe(value)} where a string is expected"
+    rendered = terraform_values.unwrap(conf, TF_KEY)
+    if unresolved is None and value == PASSING and isinstance(rendered, str) and rendered != PASSING \
+            and rendered.replace("_", "").isalnum():
+        unresolved = f"the rule traced 'Disabled' but Checkov evaluated {rendered!r}"
+    subnet_problem = None
+    try:
+        subnet = notebook.attribute(TF_SUBNET)
+        if subnet is ABSENT:
+            subnet_problem = "subnet_id is not set (or null)"
+        elif isinstance(subnet, str) and not subnet.strip():
+            subnet_problem = f"subnet_id is {subnet!r}"
+        elif not isinstance(subnet, str):
+            subnet_problem = f"subnet_id is {_describe(subnet)}, not a subnet ID or reference"
+    except terraform_values.Unproven as exc:
+        if not exc.reference:  # a resource, data source or required input is a subnet known at apply
+            subnet_problem = f"subnet_id could not be traced ({exc})"
+    return judge([value], unresolved, subnet_problem, TF_KEY)
 
 
 # ---------------------------------------------------------------- CloudFormation (YAML/JSON, CDK, Serverless)
@@ -262,19 +285,41 @@ class SageMakerNotebookDirectInternetTerraform(_RuleIdentity, TerraformCheck):
     def __init__(self) -> None:
         super().__init__(supported_resources=[RULE["resource"]["terraform"]], **_COMMON)
         self._apply_metadata()
+        self._graph_index: tuple[Any, dict[str, Any]] | None = None
+
+    def _vertex(self, address: str) -> dict[str, Any] | None:
+        """The graph vertex of a resource (its file and module path), indexed once per graph. The
+        index holds the graph itself, so an identity test cannot match a newer graph at the same address."""
+        graph = getattr(self, "graph", None)
+        if graph is None:
+            return None
+        if self._graph_index is None or self._graph_index[0] is not graph:
+            self._graph_index = (graph, terraform_values.resource_vertices(graph, RULE["resource"]["terraform"]))
+        return self._graph_index[1].get(address)
+
+    def _locator(self, conf: dict[str, Any]) -> Callable[[], Any] | None:
+        resource_type = RULE["resource"]["terraform"]
+        address = conf.get("__address__")
+        if isinstance(address, str):  # terraform (HCL)
+            vertex = self._vertex(address)
+            if vertex is None:
+                return None
+            return lambda: terraform_values.locate(
+                str(vertex.get("file_path_")), resource_type, address,
+                terraform_values.module_callers(vertex.get("source_module_object_")),
+                terraform_values.ScanContext.var_files())
+        found = terraform_values.ScanContext.json_resource(resource_type)  # terraform_json
+        if found is None:
+            return None
+        path, name = found
+        return lambda: terraform_values.locate(path, resource_type, f"{resource_type}.{name}", [],
+                                               terraform_values.ScanContext.var_files())
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        scanned_json = terraform_values.TerraformJsonValues.scanned_file() if "__address__" not in conf else None
-
-        def evaluate(resource: dict[str, Any]) -> tuple[bool, str]:
-            if scanned_json:
-                resource = terraform_values.TerraformJsonValues.resolve(resource, scanned_json, (TF_KEY, TF_SUBNET))
-            if "__change_actions__" in resource:  # a plan holds Terraform's own values
-                return evaluate_terraform(resource)
-            return evaluate_terraform(resource, lambda: terraform_values.TerraformSource(
-                self.graph, resource.get("__address__"), RULE["resource"]["terraform"], PASSING))
-
-        return self._verdict(evaluate, conf, [TF_KEY, TF_SUBNET])
+        if "__change_actions__" in conf:  # a plan holds Terraform's own values
+            return self._verdict(evaluate_plan, conf, [TF_KEY, TF_SUBNET])
+        locate = self._locator(conf)
+        return self._verdict(lambda resource: evaluate_terraform(resource, locate), conf, [TF_KEY, TF_SUBNET])
 
 
 class SageMakerNotebookDirectInternetCloudFormation(_RuleIdentity, CfnCheck):

@@ -1,4 +1,12 @@
-"""Terraform values that Checkov leaves unresolved, drops or guesses, recovered for D9.AWS.NET.49.
+"""Terraform values traced by D9.AWS.NET.49 itself, from the source, for HCL and `.tf.json`.
+
+Checkov evaluates expressions before a check sees them and guesses where it cannot (a comparison on a
+variable without a value comes out false). So a notebook PASSES only when this module traces the
+attribute from the resource's own source expression to a literal, through an allow-list of constructs it
+evaluates exactly as Terraform does: literals and templates, variables (default < TF_VAR_* <
+terraform.tfvars < terraform.tfvars.json < *.auto.tfvars(.json) in lexical order < --var-file; module
+inputs per calling module block), locals, module outputs, each/count, conditionals, operators and a list
+of pure functions. Anything else raises `Unproven`, whose text names the first thing not proven.
 
 Loaded by d9_aws_net_49_sagemaker_direct_internet.py; it registers no check (Checkov, which imports
 every .py of the folder, finds nothing to run here).
@@ -7,13 +15,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+
+from lark import Token, Tree
 
 ABSENT = object()  # the attribute is not set: AWS applies its default
-REFERENCE_PREFIXES = ("var.", "local.", "module.", "data.", "each.", "count.", "self.", "path.", "terraform.")
 _plan_unknowns: dict[str, dict[str, dict[str, Any]]] = {}
 
 
@@ -46,226 +54,1336 @@ def after_unknown(conf: dict[str, Any]) -> dict[str, Any]:
     return unknown if isinstance(unknown, dict) else {}
 
 
-TF_RESOURCE_REFERENCE = re.compile(r"^[a-z][a-z0-9_]*\.[A-Za-z_][A-Za-z0-9_-]*(\[[^\]]*\])?\.")
+class Unproven(Exception):
+    """The rule could not trace a value. `reference` marks a value that exists but is known only at
+    apply time (a resource or data source attribute, a required input): enough to count as a subnet."""
+
+    def __init__(self, reason: str, reference: bool = False) -> None:
+        super().__init__(reason)
+        self.reference = reference
 
 
-def is_reference(value: str) -> bool:
-    text = value.strip()
-    return ("${" in text or text.startswith(REFERENCE_PREFIXES) or "?" in text or "(" in text
-            or bool(TF_RESOURCE_REFERENCE.match(text)))
+class TfSet(tuple):
+    """A Terraform set (for_each accepts a set of strings, not a list)."""
 
 
-class TerraformSource:
-    """What Checkov's rendered value hides, read from its graph and the .tf source.
+# ------------------------------------------------------------------ parsing with Checkov's own HCL parser
 
-    Checkov evaluates `var.env == "dev" ? "Enabled" : "Disabled"` even when `env` has no value
-    (the comparison is made against the text "var.env", so the else branch wins), also through
-    locals, trims the branches of a conditional it evaluates, and keeps `var.x` as text when x
-    defaults to null. Meant for a resource that would otherwise PASS.
-    """
+def _parser() -> Any:
+    from hcl2.parser import Hcl2
+    parser = Hcl2.lark_parser
+    return getattr(parser, "_d9_parser", parser)
 
-    _cache: tuple[tuple[int, str], dict[str, Any], dict[tuple[str, str, str, str], Any]] | None = None
-    ATTRIBUTE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=(?!=)")
-    REFERENCE = re.compile(r"\b(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)")
-    LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"')
 
-    def __init__(self, graph: Any, address: Any, resource_type: str, passing: str) -> None:
-        self.resource: dict[str, Any] | None = None
-        self.blocks: dict[tuple[str, str, str, str], Any] = {}
-        self.passing = passing
-        if graph is None or not isinstance(address, str):
-            return
-        cache = TerraformSource._cache
-        if cache is None or cache[0] != (id(graph), resource_type):
-            cache = TerraformSource._cache = ((id(graph), resource_type), *self._index(graph, resource_type))
-        self.resource, self.blocks = cache[1].get(address), cache[2]
+class _CapturingParser:
+    """Stands in for python-hcl2's Lark parser and keeps the trees Checkov parses anyway, keyed by the
+    exact text parsed, so tracing does not parse each .tf file a second time. Only a speed-up: a file
+    whose tree was not kept is parsed again by the same parser."""
 
-    @staticmethod
-    def _scope(vertex: dict[str, Any]) -> tuple[str, str]:
-        """Blocks see each other within one folder and one module instance."""
-        return (os.path.dirname(str(vertex.get("file_path_"))),
-                json.dumps(vertex.get("source_module_object_"), sort_keys=True, default=str))
+    LIMIT = 64 * 1024 * 1024  # characters of source whose trees are kept
 
-    @classmethod
-    def _index(cls, graph: Any, resource_type: str) -> tuple[dict[str, Any], dict[tuple[str, str, str, str], Any]]:
-        if hasattr(graph, "node_indexes"):  # rustworkx: payloads are (index, attributes)
-            vertices = [p[1] if isinstance(p, tuple) else p for p in graph.nodes()]
-        elif hasattr(graph, "nodes"):  # networkx
-            vertices = [attributes for _, attributes in graph.nodes(data=True)]
+    def __init__(self, parser: Any) -> None:
+        self._d9_parser = parser
+        self.trees: dict[str, Any] = {}
+        self.size = 0
+
+    def parse(self, text: str, *args: Any, **kwargs: Any) -> Any:
+        tree = self._d9_parser.parse(text, *args, **kwargs)
+        if isinstance(text, str) and self.size + len(text) <= self.LIMIT:
+            self.trees[text] = tree
+            self.size += len(text)
+        return tree
+
+    def take(self, text: str) -> Any:
+        tree = self.trees.pop(text, None)
+        if tree is not None:
+            self.size -= len(text)
+        return tree
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._d9_parser, name)
+
+
+def install_parse_capture() -> None:
+    try:
+        from hcl2.parser import Hcl2
+    except ImportError:  # pragma: no cover - Checkov always ships python-hcl2
+        return
+    if not hasattr(Hcl2.lark_parser, "_d9_parser"):
+        Hcl2.lark_parser = _CapturingParser(Hcl2.lark_parser)
+
+
+def parse_hcl(text: str) -> Any:
+    """The Lark tree of an HCL text (its `start` node), from Checkov's parse when it kept one."""
+    text = text + "\n"
+    from hcl2.parser import Hcl2
+    holder = Hcl2.lark_parser
+    tree = holder.take(text) if isinstance(holder, _CapturingParser) else None
+    return tree if tree is not None else _parser().parse(text)
+
+
+def parse_expression(text: str) -> Any:
+    """AST of one expression given as text (an interpolation, a .tf.json type string)."""
+    tree = _parser().parse(f"d9_expression = {text}\n")
+    body = tree.children[0]
+    attribute = body.children[0] if isinstance(body, Tree) and body.children else None
+    if not isinstance(attribute, Tree) or attribute.data != "attribute" or len(body.children) != 1:
+        raise Unproven(f"the expression {text!r} could not be parsed")
+    return to_ast(attribute.children[1], f"d9_expression = {text}\n")
+
+
+# ------------------------------------------------------------------ Lark tree -> a small AST
+# ("lit", v) ("tmpl", parts) ("trav", root, steps) ("call", name, args) ("tuple", items) ("object", pairs)
+# ("unary", op, x) ("binary", op, l, r) ("cond", c, t, f) ("unsupported", what)
+
+BINARY_PRECEDENCE = {"||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, ">": 4, "<=": 4, ">=": 4,
+                     "+": 5, "-": 5, "*": 6, "/": 6, "%": 6}
+
+
+def _flatten(tree: Any, out: list[Any]) -> None:
+    """python-hcl2's grammar nests operators right to left with no precedence; flatten them into the
+    source order of operands and operators, then rebuild the tree with HCL's precedence."""
+    if isinstance(tree, Tree) and tree.data == "binary_op":
+        _flatten(tree.children[0], out)
+        term = tree.children[1]
+        out.append(("op", str(term.children[0].children[0])))
+        _flatten(term.children[1], out)
+    elif isinstance(tree, Tree) and tree.data == "conditional":
+        _flatten(tree.children[0], out)
+        out.append(("op", "?"))
+        _flatten(tree.children[1], out)
+        out.append(("op", ":"))
+        _flatten(tree.children[2], out)
+    else:
+        out.append(("atom", tree))
+
+
+class _Rebuild:
+    def __init__(self, items: list[Any], text: str) -> None:
+        self.items, self.position, self.text = items, 0, text
+
+    def peek(self) -> Any:
+        return self.items[self.position] if self.position < len(self.items) else None
+
+    def conditional(self) -> Any:
+        condition = self.binary(1)
+        item = self.peek()
+        if item == ("op", "?"):
+            self.position += 1
+            true = self.conditional()
+            if self.peek() != ("op", ":"):
+                return ("unsupported", "a malformed conditional")
+            self.position += 1
+            return ("cond", condition, true, self.conditional())
+        return condition
+
+    def binary(self, level: int) -> Any:
+        if level > 6:
+            item = self.peek()
+            self.position += 1
+            if item is None or item[0] != "atom":
+                return ("unsupported", "a malformed operation")
+            return to_ast(item[1], self.text)
+        left = self.binary(level + 1)
+        while True:
+            item = self.peek()
+            if item is None or item[0] != "op" or BINARY_PRECEDENCE.get(item[1]) != level:
+                return left
+            self.position += 1
+            left = ("binary", item[1], left, self.binary(level + 1))
+
+
+def _string_token(token: Any) -> str:
+    return str(token)
+
+
+def to_ast(tree: Any, text: str) -> Any:
+    if isinstance(tree, Token):
+        if tree.type == "STRING_LIT":
+            return parse_template(str(tree)[1:-1], quoted=True)
+        return ("unsupported", f"the token {str(tree)!r}")
+    if not isinstance(tree, Tree):
+        return ("unsupported", "an unknown expression")
+    kind = tree.data
+    if kind in ("binary_op", "conditional"):
+        items: list[Any] = []
+        _flatten(tree, items)
+        rebuild = _Rebuild(items, text)
+        result = rebuild.conditional()
+        return result if rebuild.position == len(items) else ("unsupported", "a malformed operation")
+    if kind == "expr_term":
+        if len(tree.children) != 1:
+            return ("unsupported", "an unknown expression")
+        return to_ast(tree.children[0], text)
+    if kind == "unary_op":
+        return ("unary", str(tree.children[0]), to_ast(tree.children[1], text))
+    if kind == "identifier":
+        name = str(tree.children[0])
+        return {"true": ("lit", True), "false": ("lit", False), "null": ("lit", None)}.get(name, ("trav", name, []))
+    if kind == "int_lit":
+        return ("lit", int("".join(str(c) for c in tree.children)))
+    if kind == "float_lit":
+        return ("lit", float("".join(str(c) for c in tree.children)))
+    if kind == "tuple":
+        return ("tuple", [to_ast(c, text) for c in tree.children])
+    if kind == "object":
+        pairs = []
+        for element in tree.children:
+            key, value = element.children[0], element.children[-1]
+            if isinstance(key, Tree) and key.data == "identifier":
+                key_ast = ("lit", str(key.children[0]))
+            else:
+                key_ast = to_ast(key, text)
+                if key_ast[0] == "trav":
+                    key_ast = ("lit", key_ast[1]) if not key_ast[2] else ("unsupported", "an object key traversal")
+            pairs.append((key_ast, to_ast(value, text)))
+        return ("object", pairs)
+    if kind == "function_call":
+        name = str(tree.children[0].children[0])
+        arguments = tree.children[1].children if len(tree.children) > 1 else []
+        meta = getattr(tree, "meta", None)
+        source = text[meta.start_pos:meta.end_pos] if meta is not None and not meta.empty and text else ""
+        if not source or "..." in source:
+            return ("unsupported", f"{name}(...) with expanded arguments")
+        return ("call", name, [to_ast(a, text) for a in arguments])
+    if kind in ("get_attr_expr_term", "index_expr_term"):
+        base = to_ast(tree.children[0], text)
+        step = tree.children[1]
+        if step.data == "get_attr":
+            new_step = ("attr", str(step.children[0].children[0]))
         else:
-            vertices = []
-        resources, blocks = {}, {}
-        kinds = {"variable": "var", "locals": "local"}
-        for vertex in vertices:
-            if not isinstance(vertex, dict):
+            inner = step.children[0]
+            new_step = ("index", ("lit", int(str(inner))) if isinstance(inner, Token) else to_ast(inner, text))
+        if base[0] == "trav":
+            return ("trav", base[1], [*base[2], new_step])
+        return ("trav", base, [new_step])  # a traversal on a computed value: the root is an AST
+    if kind in ("heredoc_template", "heredoc_template_trim"):
+        return _heredoc(str(tree.children[0]), trim=kind.endswith("trim"))
+    names = {"attr_splat_expr_term": "a splat expression", "full_splat_expr_term": "a splat expression",
+             "for_tuple_expr": "a for expression", "for_object_expr": "a for expression",
+             "provider_function_call": "a provider-defined function"}
+    return ("unsupported", names.get(kind, f"an expression of kind {kind}"))
+
+
+def _heredoc(token: str, trim: bool) -> Any:
+    lines = token.split("\n")
+    content = lines[1:-1]
+    if trim:
+        indents = [len(line) - len(line.lstrip(" ")) for line in content if line.strip()]
+        if any("\t" in line[:len(line) - len(line.lstrip())] for line in content):
+            return ("unsupported", "a heredoc indented with tabs")
+        cut = min(indents) if indents else 0
+        content = [line[cut:] for line in content]
+    body = "\n".join(content) + ("\n" if content else "")
+    return parse_template(body, quoted=False)
+
+
+ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def _unescape(text: str) -> str:
+    out, index = [], 0
+    while index < len(text):
+        char = text[index]
+        if char != "\\":
+            out.append(char)
+            index += 1
+            continue
+        following = text[index + 1:index + 2]
+        if following in ESCAPES:
+            out.append(ESCAPES[following])
+            index += 2
+        elif following in ("u", "U"):
+            width = 4 if following == "u" else 8
+            digits = text[index + 2:index + 2 + width]
+            if len(digits) != width or any(c not in "0123456789abcdefABCDEF" for c in digits):
+                raise Unproven(f"the string escape {text[index:index + 2 + width]!r} is invalid")
+            out.append(chr(int(digits, 16)))
+            index += 2 + width
+        else:
+            raise Unproven(f"the string escape {text[index:index + 2]!r} is invalid")
+    return "".join(out)
+
+
+def _interpolation_end(text: str, start: int) -> int:
+    """Index of the `}` closing the interpolation whose body starts at `start`."""
+    depth, index = 1, start
+    while index < len(text):
+        char = text[index]
+        if char == '"':
+            index += 1
+            while index < len(text) and text[index] != '"':
+                index += 2 if text[index] == "\\" else 1
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return index
+        index += 1
+    raise Unproven("an interpolation is not closed")
+
+
+def parse_template(body: str, quoted: bool) -> Any:
+    """A string template: literal parts and `${...}` interpolations (quoted HCL strings also have escapes).
+    Template directives `%{...}` are not evaluated."""
+    try:
+        parts: list[Any] = []
+        literal: list[str] = []
+        index = 0
+        strip_next = False
+        while index < len(body):
+            if body.startswith("$${", index) or body.startswith("%%{", index):
+                literal.append(body[index + 1:index + 3])
+                index += 3
+            elif body.startswith("%{", index):
+                return ("unsupported", "a template directive %{...}")
+            elif body.startswith("${", index):
+                end = _interpolation_end(body, index + 2)
+                inner = body[index + 2:end]
+                text = "".join(literal)
+                text = _unescape(text) if quoted else text
+                if strip_next:
+                    text = text.lstrip()
+                if inner.startswith("~"):
+                    text, inner = text.rstrip(), inner[1:]
+                strip_next = inner.endswith("~")
+                inner = inner[:-1] if strip_next else inner
+                if text:
+                    parts.append(text)
+                literal = []
+                parts.append(parse_expression(inner))
+                index = end + 1
+            else:
+                literal.append(body[index])
+                index += 1
+        text = "".join(literal)
+        text = _unescape(text) if quoted else text
+        if strip_next:
+            text = text.lstrip()
+        if text or not parts:
+            parts.append(text)
+    except Unproven as exc:
+        return ("unsupported", str(exc))
+    except Exception:  # the interpolation is not an expression python-hcl2 parses
+        return ("unsupported", "an interpolation that could not be parsed")
+    if len(parts) == 1 and isinstance(parts[0], str):
+        return ("lit", parts[0])
+    return ("tmpl", parts)
+
+
+def json_ast(value: Any) -> Any:
+    """A .tf.json expression: strings are templates, arrays tuples, objects objects."""
+    if isinstance(value, str):
+        return parse_template(value, quoted=False)
+    if isinstance(value, list):
+        return ("tuple", [json_ast(v) for v in value])
+    if isinstance(value, dict):
+        pairs = []
+        for key, item in value.items():
+            if "${" in key:
+                return ("unsupported", "an interpolated object key")
+            pairs.append((("lit", key), json_ast(item)))
+        return ("object", pairs)
+    return ("lit", value)
+
+
+# ------------------------------------------------------------------ one module: its files, blocks and attributes
+
+class Expression:
+    """An attribute's expression, converted to the AST on first use."""
+
+    __slots__ = ("source", "text", "json", "_ast")
+
+    def __init__(self, source: Any, text: str, is_json: bool) -> None:
+        self.source, self.text, self.json, self._ast = source, text, is_json, None
+
+    def ast(self) -> Any:
+        if self._ast is None:
+            self._ast = json_ast(self.source) if self.json else to_ast(self.source, self.text)
+        return self._ast
+
+
+class Literal(Expression):
+    """A value that is not an expression (a .tf.json variable default, a tfvars.json value)."""
+
+    def __init__(self, value: Any) -> None:
+        super().__init__(value, "", True)
+        self._ast = ("lit", value)
+
+
+class Module:
+    """The blocks of one Terraform module folder (its *.tf and *.tf.json files, override files merged)."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self.variables: dict[str, dict[str, Expression]] = {}
+        self.locals: dict[str, Expression] = {}
+        self.outputs: dict[str, dict[str, Expression]] = {}
+        self.module_calls: dict[str, dict[str, Expression]] = {}
+        self.resources: dict[tuple[str, str], dict[str, Expression]] = {}
+        self.duplicates: set[tuple[str, ...]] = set()
+        self.broken: list[str] = []
+
+    def _add(self, table: dict[Any, Any], key: Any, attributes: dict[str, Expression], kind: str, override: bool) -> None:
+        if key in table and override:
+            table[key].update(attributes)
+        elif key in table:
+            self.duplicates.add((kind, *(key if isinstance(key, tuple) else (key,))))
+        else:
+            table[key] = attributes
+
+    def add_block(self, kind: str, labels: list[str], attributes: dict[str, Expression], override: bool) -> None:
+        if kind == "variable" and len(labels) == 1:
+            self._add(self.variables, labels[0], attributes, kind, override)
+        elif kind == "output" and len(labels) == 1:
+            self._add(self.outputs, labels[0], attributes, kind, override)
+        elif kind == "module" and len(labels) == 1:
+            self._add(self.module_calls, labels[0], attributes, kind, override)
+        elif kind == "resource" and len(labels) == 2:
+            self._add(self.resources, (labels[0], labels[1]), attributes, kind, override)
+        elif kind == "locals":
+            for name, expression in attributes.items():
+                if name in self.locals and not override:
+                    self.duplicates.add(("local", name))
+                self.locals[name] = expression
+
+    def add_hcl(self, text: str, override: bool) -> None:
+        tree = parse_hcl(text)
+        body = tree.children[0] if tree.children and isinstance(tree.children[0], Tree) else None
+        for block in body.children if body is not None else []:
+            if not isinstance(block, Tree) or block.data != "block":
                 continue
-            kind = vertex.get("block_type_")
-            if kind == "resource" and vertex.get("resource_type") == resource_type:
-                resources[vertex.get("__address__")] = vertex
-            elif kind in kinds:
-                blocks[(*cls._scope(vertex), kinds[kind], vertex.get("block_name_"))] = vertex
-        return resources, blocks
+            kind = str(block.children[0].children[0])
+            labels = [str(c)[1:-1] if isinstance(c, Token) else str(c.children[0]) for c in block.children[1:-1]]
+            attributes: dict[str, Expression] = {}
+            for item in block.children[-1].children:
+                if isinstance(item, Tree) and item.data == "attribute":
+                    name = str(item.children[0].children[0])
+                    if name in attributes:
+                        self.duplicates.add(("attribute", kind, *labels, name))
+                    attributes[name] = Expression(item.children[1], text + "\n", False)
+            if kind == "variable":  # a variable's default is a value, not an expression, but HCL writes it as one
+                pass
+            self.add_block(kind, labels, attributes, override)
 
-    def block(self, kind: str, name: str) -> dict[str, Any] | None:
-        return self.blocks.get((*self._scope(self.resource), kind, name)) if self.resource else None
+    def add_json(self, document: Any, override: bool) -> None:
+        if not isinstance(document, dict):
+            raise ValueError("not a JSON object")
 
-    _files: dict[str, tuple[float, list[str]]] = {}
+        def objects(section: Any) -> list[dict[str, Any]]:
+            items = section if isinstance(section, list) else [section]
+            return [item for item in items if isinstance(item, dict)]
 
-    @classmethod
-    def _file_lines(cls, path: str) -> list[str]:
-        """A .tf file's lines, read once per version of the file (many notebooks share a file)."""
-        modified = os.stat(path).st_mtime
-        cached = cls._files.get(path)
-        if cached is None or cached[0] != modified:
-            with open(path, encoding="utf-8", errors="replace") as handle:
-                cached = cls._files[path] = (modified, handle.read().splitlines())
+        def attributes_of(body: Any, literal: tuple[str, ...] = ()) -> dict[str, Expression]:
+            result = {}
+            for body_object in objects(body):
+                for name, value in body_object.items():
+                    if name != "//":
+                        result[name] = Literal(value) if name in literal else Expression(value, "", True)
+            return result
+
+        for kind, section in document.items():
+            if kind == "//":
+                continue
+            for item in objects(section):
+                if kind == "locals":
+                    self.add_block(kind, [], attributes_of(item), override)
+                elif kind == "resource":
+                    for resource_type, named in item.items():
+                        for named_object in objects(named):
+                            for name, body in named_object.items():
+                                self.add_block(kind, [resource_type, name], attributes_of(body), override)
+                elif kind in ("variable", "output", "module"):
+                    for name, body in item.items():
+                        if name != "//":
+                            self.add_block(kind, [name], attributes_of(body, ("default",) if kind == "variable" else ()),
+                                           override)
+
+
+def _module_files(folder: str) -> list[os.DirEntry[str]]:
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    # Terraform's own rule: *.tf and *.tf.json, ignoring editor files (.name, name~, #name#)
+    return sorted((e for e in entries if e.name.endswith((".tf", ".tf.json")) and not e.name.startswith(".")
+                   and not e.name.endswith("~") and not (e.name.startswith("#") and e.name.endswith("#"))
+                   and e.is_file()), key=lambda e: e.name)
+
+
+def _is_override(name: str) -> bool:
+    stem = name[:-len(".tf.json")] if name.endswith(".tf.json") else name[:-len(".tf")]
+    return stem == "override" or stem.endswith("_override")
+
+
+def _read(path: str) -> str:
+    # as Checkov reads it: UTF-8 with an optional byte order mark, universal newlines
+    with open(path, encoding="utf-8-sig") as handle:
+        return handle.read()
+
+
+_module_cache: dict[str, tuple[tuple[Any, ...], Module]] = {}
+
+
+def load_module(folder: str) -> Module:
+    files = _module_files(folder)
+    stamp = tuple((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in files)
+    cached = _module_cache.get(folder)
+    if cached is not None and cached[0] == stamp:
         return cached[1]
-
-    @classmethod
-    def _lines(cls, vertex: dict[str, Any] | None) -> list[str]:
-        """Source lines of a resource block, or of every `locals` block of the vertex's file."""
-        path = str((vertex or {}).get("file_path_", ""))
-        if not path.endswith(".tf"):
-            return []
+    module = Module(folder)
+    for entry in sorted(files, key=lambda e: (_is_override(e.name), e.name)):
         try:
-            lines = cls._file_lines(path)
-            if vertex.get("block_type_") != "locals":  # locals vertices carry no line numbers
-                return lines[int(vertex["__start_line__"]) - 1:int(vertex["__end_line__"])]
-        except (OSError, KeyError, TypeError, ValueError):
-            return []
-        inside, depth = [], 0
-        for line in lines:
-            if depth == 0 and re.match(r"^\s*locals\s*\{", line):
-                depth = 1
-                continue
-            if depth:
-                depth += line.count("{") - line.count("}")
-                if depth > 0:
-                    inside.append(line)
-        return inside
+            if entry.name.endswith(".tf.json"):
+                module.add_json(json.loads(_read(entry.path)), _is_override(entry.name))
+            else:
+                module.add_hcl(_read(entry.path), _is_override(entry.name))
+        except Exception:  # Terraform refuses a module with a file it cannot parse
+            module.broken.append(entry.name)
+    _module_cache[folder] = (stamp, module)
+    return module
 
-    @classmethod
-    def expression(cls, vertex: dict[str, Any] | None, key: str) -> str | None:
-        """An attribute's source text in a .tf file (multi-line expressions included)."""
-        lines = cls._lines(vertex)
-        for number, line in enumerate(lines):
-            if key not in line:  # cheap test first: this runs for every notebook that would pass
-                continue
-            match = cls.ATTRIBUTE.match(line)
-            if match and match.group(1) == key:
-                text = [line[match.end():]]
-                for following in lines[number + 1:]:
-                    if cls.ATTRIBUTE.match(following) or following.strip() in ("}", ""):
-                        break
-                    text.append(following)
-                return " ".join(t.strip() for t in text)
+
+# ------------------------------------------------------------------ values: conversions and comparisons
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def number_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    return str(value) if isinstance(value, int) else repr(value)
+
+
+def describe(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    return json.dumps(value, default=str)
+
+
+def to_string(value: Any, what: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if is_number(value):
+        return number_text(value)
+    raise Unproven(f"{what} is {'null' if value is None else describe(value)}, which Terraform cannot use as a string")
+
+
+def to_bool(value: Any, what: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    raise Unproven(f"{what} is {describe(value)}, not a boolean")
+
+
+def to_number(value: Any, what: str) -> float | int:
+    if is_number(value):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value) if value.lstrip("-").isdigit() else float(value)
+        except ValueError:
+            pass
+    raise Unproven(f"{what} is {describe(value)}, not a number")
+
+
+def equal(left: Any, right: Any) -> bool:
+    if left is None or right is None:
+        return left is None and right is None
+    if is_number(left) and is_number(right):
+        return left == right
+    if type(left) in (str, bool) and type(left) is type(right):
+        return left == right
+    if isinstance(left, (str, bool)) and isinstance(right, (str, bool)) or is_number(left) or is_number(right):
+        return False  # different primitive types are never equal in Terraform
+    raise Unproven("a comparison of collections is not evaluated by the rule")
+
+
+def convert(value: Any, type_ast: Any, what: str) -> Any:
+    """Terraform's conversion of a variable's value to its declared type."""
+    if value is None or type_ast is None:
+        return value
+    if type_ast[0] == "trav" and not type_ast[2]:
+        name = type_ast[1]
+        if name == "any":
+            return value
+        if name == "string":
+            return to_string(value, what)
+        if name == "bool":
+            return to_bool(value, what)
+        if name == "number":
+            return to_number(value, what)
+    if type_ast[0] == "call" and type_ast[1] in ("list", "set", "map") and len(type_ast[2]) == 1:
+        element = type_ast[2][0]
+        if type_ast[1] == "map":
+            if not isinstance(value, dict):
+                raise Unproven(f"{what} is {describe(value)}, not a map")
+            return {k: convert(v, element, what) for k, v in value.items()}
+        if not isinstance(value, (list, tuple)):
+            raise Unproven(f"{what} is {describe(value)}, not a {type_ast[1]}")
+        items = [convert(v, element, what) for v in value]
+        if type_ast[1] == "set":
+            if not all(isinstance(v, str) for v in items):
+                raise Unproven(f"{what} is a set of other values than strings, not evaluated by the rule")
+            return TfSet(sorted(set(items)))
+        return items
+    if type_ast[0] == "call" and type_ast[1] == "object" and len(type_ast[2]) == 1 and type_ast[2][0][0] == "object":
+        if not isinstance(value, dict):
+            raise Unproven(f"{what} is {describe(value)}, not an object")
+        result = {}
+        for key_ast, attribute_type in type_ast[2][0][1]:
+            key = key_ast[1] if key_ast[0] == "lit" else None
+            if not isinstance(key, str):
+                raise Unproven(f"the type of {what} is not evaluated by the rule")
+            optional = attribute_type[0] == "call" and attribute_type[1] == "optional"
+            if optional:
+                arguments = attribute_type[2]
+                attribute_type = arguments[0]
+                if key not in value or value[key] is None:
+                    default = evaluate(arguments[1], Scope.EMPTY) if len(arguments) > 1 else None
+                    result[key] = convert(default, attribute_type, what)
+                    continue
+            if key not in value:
+                raise Unproven(f"{what} lacks the attribute {key!r} its type requires")
+            result[key] = convert(value[key], attribute_type, what)
+        return result
+    raise Unproven(f"the type constraint of {what} is not evaluated by the rule")
+
+
+# ------------------------------------------------------------------ functions evaluated exactly
+
+def _ascii(value: str, name: str) -> str:
+    if not value.isascii():
+        raise Unproven(f"{name}() of a non-ASCII string is not evaluated by the rule")
+    return value
+
+
+def _title(value: str) -> str:
+    out, previous_letter = [], False
+    for char in _ascii(value, "title"):
+        out.append(char.upper() if not previous_letter else char)
+        previous_letter = char.isalnum() or char == "_"
+    return "".join(out)
+
+
+def _format(spec: Any, *args: Any) -> str:
+    spec = to_string(spec, "format()'s first argument")
+    out, index, used = [], 0, 0
+    while index < len(spec):
+        char = spec[index]
+        if char != "%":
+            out.append(char)
+            index += 1
+            continue
+        verb = spec[index + 1:index + 2]
+        index += 2
+        if verb == "%":
+            out.append("%")
+            continue
+        if verb not in ("s", "v", "d", "t") or used >= len(args):
+            raise Unproven(f"format() with the verb %{verb} is not evaluated by the rule")
+        value = args[used]
+        used += 1
+        if verb == "d":
+            if not is_number(value) or value != int(value):
+                raise Unproven("format() %d of a value that is not a whole number")
+            out.append(str(int(value)))
+        elif verb == "t":
+            out.append(to_string(to_bool(value, "format() %t argument"), "format()"))
+        else:
+            out.append(to_string(value, "a format() argument"))
+    if used != len(args):
+        raise Unproven("format() with more arguments than verbs")
+    return "".join(out)
+
+
+def _strings(values: Any, name: str) -> list[str]:
+    if not isinstance(values, (list, tuple)):
+        raise Unproven(f"{name}() of {describe(values)}, not a list")
+    return [to_string(v, f"an element given to {name}()") for v in values]
+
+
+def _coalesce(*args: Any) -> Any:
+    if not args:
+        raise Unproven("coalesce() without arguments")
+    if all(a is None or isinstance(a, str) for a in args):
+        for a in args:
+            if a is not None and a != "":
+                return a
+        raise Unproven("coalesce() has no non-empty argument")
+    raise Unproven("coalesce() of values that are not all strings is not evaluated by the rule")
+
+
+def _index(collection: Any, key: Any) -> Any:
+    if isinstance(collection, (list, tuple)):
+        position = to_number(key, "a list index")
+        if position != int(position) or not 0 <= int(position) < len(collection):
+            raise Unproven(f"the index {describe(key)} is out of range")
+        return collection[int(position)]
+    if isinstance(collection, dict):
+        name = to_string(key, "a map key")
+        if name not in collection:
+            raise Unproven(f"the key {name!r} does not exist")
+        return collection[name]
+    raise Unproven(f"{describe(collection)} cannot be indexed")
+
+
+def _lookup(collection: Any, key: Any, *default: Any) -> Any:
+    if not isinstance(collection, dict) or len(default) > 1:
+        raise Unproven("lookup() of a value that is not a map")
+    name = to_string(key, "lookup()'s key")
+    if name in collection:
+        return collection[name]
+    if default:
+        return default[0]
+    raise Unproven(f"lookup() of the missing key {name!r} without a default")
+
+
+def _element(collection: Any, position: Any) -> Any:
+    if not isinstance(collection, (list, tuple)) or not collection:
+        raise Unproven("element() of an empty or non-list value")
+    number = to_number(position, "element()'s index")
+    if number != int(number) or number < 0:
+        raise Unproven("element() with an index that is not a whole non-negative number")
+    return collection[int(number) % len(collection)]
+
+
+def _merge(*maps: Any) -> Any:
+    result: dict[str, Any] = {}
+    for item in maps:
+        if item is None:
+            continue
+        if not isinstance(item, dict):
+            raise Unproven("merge() of a value that is not a map")
+        result.update(item)
+    return result
+
+
+def _replace(value: Any, search: Any, replacement: Any) -> str:
+    value, search, replacement = (to_string(v, "replace()'s argument") for v in (value, search, replacement))
+    if len(search) > 1 and search.startswith("/") and search.endswith("/"):
+        raise Unproven("replace() with a regular expression is not evaluated by the rule")
+    return value.replace(search, replacement)
+
+
+def _substr(value: Any, offset: Any, length: Any) -> str:
+    text = _ascii(to_string(value, "substr()'s string"), "substr")
+    start, size = int(to_number(offset, "substr()'s offset")), int(to_number(length, "substr()'s length"))
+    if start < 0:
+        start += len(text)
+    if start < 0 or start > len(text):
+        raise Unproven("substr() with an offset outside the string")
+    return text[start:] if size == -1 else text[start:start + size]
+
+
+def _chomp(value: Any) -> str:
+    text = to_string(value, "chomp()'s string")
+    while text.endswith(("\r\n", "\n", "\r")):
+        text = text[:-2] if text.endswith("\r\n") else text[:-1]
+    return text
+
+
+ASCII_SPACE = " \t\n\r\v\f"
+
+
+def _trimspace(value: Any) -> str:
+    text = to_string(value, "trimspace()'s string")
+    stripped = text.strip(ASCII_SPACE)
+    if stripped and (not stripped[0].isascii() or not stripped[-1].isascii()):
+        raise Unproven("trimspace() next to non-ASCII characters is not evaluated by the rule")
+    return stripped
+
+
+def _one(value: Any) -> Any:
+    if not isinstance(value, (list, tuple)) or len(value) > 1:
+        raise Unproven("one() of a value that is not a list of at most one element")
+    return value[0] if value else None
+
+
+def _single_string(function: Callable[[str], str], name: str) -> Callable[[Any], str]:
+    return lambda value: function(_ascii(to_string(value, f"{name}()'s argument"), name))
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "lower": _single_string(str.lower, "lower"),
+    "upper": _single_string(str.upper, "upper"),
+    "title": lambda value: _title(to_string(value, "title()'s argument")),
+    "trimspace": _trimspace,
+    "trim": lambda value, cutset: to_string(value, "trim()").strip(to_string(cutset, "trim()'s cutset")),
+    "trimprefix": lambda value, prefix: to_string(value, "trimprefix()").removeprefix(to_string(prefix, "trimprefix()")),
+    "trimsuffix": lambda value, suffix: to_string(value, "trimsuffix()").removesuffix(to_string(suffix, "trimsuffix()")),
+    "chomp": _chomp,
+    "format": _format,
+    "join": lambda separator, *lists: to_string(separator, "join()'s separator").join(
+        [s for items in lists for s in _strings(items, "join")]),
+    "coalesce": _coalesce,
+    "replace": _replace,
+    "substr": _substr,
+    "tostring": lambda value: None if value is None else to_string(value, "tostring()'s argument"),
+    "lookup": _lookup,
+    "element": _element,
+    "merge": _merge,
+    "one": _one,
+    "concat": lambda *lists: [v for items in lists for v in (items if isinstance(items, (list, tuple)) else
+                                                             _raise(Unproven("concat() of a value that is not a list")))],
+    "tolist": lambda value: list(value) if isinstance(value, (list, tuple)) else _raise(Unproven("tolist() of a non-list")),
+    "toset": lambda value: TfSet(sorted(set(_strings(value, "toset")))),
+    "tomap": lambda value: dict(value) if isinstance(value, dict) else _raise(Unproven("tomap() of a non-map")),
+}
+
+
+def _raise(exc: Exception) -> Any:
+    raise exc
+
+
+# ------------------------------------------------------------------ scopes and module instances
+
+class Scope:
+    """Where an expression is evaluated: a module instance, and each/count of the block."""
+
+    EMPTY: "Scope"
+
+    def __init__(self, instance: "ModuleInstance | None", each: Any = None, count: Any = None) -> None:
+        self.instance, self.each, self.count = instance, each, count
+
+
+Scope.EMPTY = Scope(None)
+
+
+def _instance_key(block: dict[str, Expression], key: Any, scope: Scope, what: str) -> tuple[Any, Any]:
+    """(each, count) of one instance of a block with count or for_each, its key taken from Checkov's
+    address and checked against the rule's own evaluation of for_each."""
+    if "for_each" in block:
+        if key is None:
+            return Unproven(f"{what} has for_each, but its instance key is not known"), None
+        try:
+            collection = evaluate(block["for_each"].ast(), scope)
+        except Unproven as exc:
+            return Unproven(f"for_each of {what} is not proven: {exc}"), None
+        if isinstance(collection, dict):
+            if key not in collection:
+                return Unproven(f"for_each of {what} has no key {key!r}"), None
+            return (key, collection[key]), None
+        if isinstance(collection, TfSet):
+            if key not in collection:
+                return Unproven(f"for_each of {what} has no element {key!r}"), None
+            return (key, key), None
+        return Unproven(f"for_each of {what} is {describe(collection)}, not a map or a set of strings"), None
+    if "count" in block:
+        if not isinstance(key, int):
+            return None, Unproven(f"{what} has count, but its index is not known")
+        return None, key
+    return None, None
+
+
+class ModuleInstance:
+    """One instance of a module: the root module of a folder, or a module call (with its key)."""
+
+    def __init__(self, module: Module, address: str, inputs: Callable[[str], Any]) -> None:
+        self.module, self.address, self.inputs = module, address, inputs
+        self.values: dict[tuple[str, str], Any] = {}
+        self.children: dict[tuple[str, Any], ModuleInstance] = {}
+
+    def label(self, reference: str) -> str:
+        return f"{self.address}.{reference}" if self.address else reference
+
+    def _memo(self, kind: str, name: str, compute: Callable[[], Any]) -> Any:
+        key = (kind, name)
+        if key in self.values:
+            value = self.values[key]
+            if value is _IN_PROGRESS:
+                raise Unproven(f"{self.label(kind + '.' + name)} refers to itself")
+            if isinstance(value, Unproven):
+                raise value
+            return value
+        self.values[key] = _IN_PROGRESS
+        try:
+            value = compute()
+        except Unproven as exc:
+            self.values[key] = exc
+            raise
+        self.values[key] = value
+        return value
+
+    def _check_module(self) -> None:
+        if self.module.broken:
+            raise Unproven(f"{', '.join(self.module.broken)} in {self.module.folder} could not be parsed")
+
+    def variable(self, name: str) -> Any:
+        def compute() -> Any:
+            self._check_module()
+            declaration = self.module.variables.get(name)
+            if declaration is None or ("variable", name) in self.module.duplicates:
+                raise Unproven(f"{self.label('var.' + name)} is not declared once in {self.module.folder}")
+            type_ast = type_constraint(declaration)
+            given = self.inputs(name)
+            if given is not ABSENT:
+                value = given
+                if value is None and "default" in declaration and "nullable" in declaration and \
+                        evaluate(declaration["nullable"].ast(), Scope.EMPTY) is False:
+                    value = evaluate(declaration["default"].ast(), Scope.EMPTY)
+            elif "default" in declaration:
+                value = evaluate(declaration["default"].ast(), Scope.EMPTY)
+            else:
+                where = "the module call passes none" if self.address else "no tfvars or --var-file entry"
+                raise Unproven(f"{self.label('var.' + name)} has no value ({where} and no default)", reference=True)
+            return convert(value, type_ast, self.label("var." + name))
+        return self._memo("var", name, compute)
+
+    def local(self, name: str) -> Any:
+        def compute() -> Any:
+            self._check_module()
+            if name not in self.module.locals or ("local", name) in self.module.duplicates:
+                raise Unproven(f"{self.label('local.' + name)} is not declared once in {self.module.folder}")
+            return evaluate(self.module.locals[name].ast(), Scope(self))
+        return self._memo("local", name, compute)
+
+    def child(self, name: str, key: Any, folder: str | None = None) -> "ModuleInstance":
+        """The instance of `module.<name>[key]` called from this module."""
+        memo_key = (name, key)
+        if memo_key in self.children:
+            return self.children[memo_key]
+        self._check_module()
+        call = self.module.module_calls.get(name)
+        label = self.label(f"module.{name}")
+        if call is None or ("module", name) in self.module.duplicates:
+            raise Unproven(f"{label} is not declared once in {self.module.folder}")
+        source = call.get("source")
+        source_value = evaluate(source.ast(), Scope.EMPTY) if source is not None else None
+        if isinstance(source_value, str) and source_value.startswith(("./", "../")):
+            local_folder = os.path.normpath(os.path.join(self.module.folder, source_value))
+            if folder is not None and os.path.realpath(folder) != os.path.realpath(local_folder):
+                raise Unproven(f"{label}'s source {source_value!r} is not the folder Checkov reports")
+            folder = local_folder
+        elif folder is None:
+            raise Unproven(f"{label}'s source {source_value!r} is not a local path", reference=True)
+        each, count = _instance_key(call, key, Scope(self), label)
+        caller = Scope(self, each, count)
+        address = label + (f"[{json.dumps(key)}]" if key is not None else "")
+
+        def inputs(variable: str) -> Any:
+            if variable not in call or variable in META_ARGUMENTS:
+                return ABSENT
+            return evaluate(call[variable].ast(), caller)
+
+        instance = ModuleInstance(load_module(folder), address, inputs)
+        self.children[memo_key] = instance
+        return instance
+
+    def output(self, name: str, key: Any, output: str) -> Any:
+        call = self.module.module_calls.get(name)
+        if call is not None and ("for_each" in call or "count" in call) and key is None:
+            raise Unproven(f"{self.label('module.' + name)} has several instances; the rule traces one at a time")
+        child = self.child(name, key)
+        declaration = child.module.outputs.get(output)
+        if declaration is None or "value" not in declaration:
+            raise Unproven(f"{child.label('output.' + output)} is not declared in {child.module.folder}")
+        return child._memo("output", output, lambda: evaluate(declaration["value"].ast(), Scope(child)))
+
+
+def type_constraint(declaration: dict[str, Expression]) -> Any:
+    """A variable's type as an AST; .tf.json writes it as a string ("map(string)")."""
+    if "type" not in declaration:
         return None
-
-    def doubts(self, key: str) -> list[str]:
-        """Why Checkov's rendered value of the attribute cannot be trusted, following locals: variables
-        without a value (no default, tfvars or module input), and padded string literals, which Checkov
-        trims when it evaluates a conditional (`c ? " Disabled" : ...` renders as "Disabled")."""
-        doubts, pending, seen = [], [self.expression(self.resource, key) or ""], set()
-        while pending and len(seen) < 50:
-            expression = pending.pop()
-            doubts += [f"the literal {literal!r} is not exactly {self.passing!r}"
-                       for literal in self.LITERAL.findall(expression) if literal.strip() == self.passing != literal]
-            for kind, name in self.REFERENCE.findall(expression):
-                if (kind, name) in seen:
-                    continue
-                seen.add((kind, name))
-                vertex = self.block(kind, name)
-                if vertex is None:
-                    continue
-                if kind == "local":
-                    pending.append(self.expression(vertex, name) or "")
-                elif "default" not in vertex or (isinstance(vertex["default"], str) and is_reference(vertex["default"])):
-                    doubts.append(f"var.{name} has no value")
-        return doubts
-
-    def null_variable(self, value: Any) -> bool:
-        """`var.x` left as text although x's value is null or empty."""
-        match = isinstance(value, str) and re.fullmatch(r"(?:\$\{)?var\.([A-Za-z_][A-Za-z0-9_-]*)\}?", value.strip())
-        vertex = self.block("var", match.group(1)) if match else None
-        return vertex is not None and "default" in vertex and vertex["default"] in (None, "")
+    type_ast = declaration["type"].ast()
+    if type_ast[0] == "lit" and isinstance(type_ast[1], str) and declaration["type"].json:
+        text = type_ast[1]
+        text = text[2:-1] if text.startswith("${") and text.endswith("}") else text
+        type_ast = parse_expression(text)
+    return type_ast
 
 
-class TerraformJsonValues:
-    """Checkov's terraform_json runner resolves nothing: `"${var.mode}"` stays text even when the
-    variable has a default. Resolve whole-value `${var.x}` / `${local.x}` as Terraform would, from
-    the .tf.json files (and tfvars) of the scanned file's folder; anything else stays unresolved."""
+_IN_PROGRESS = object()
+META_ARGUMENTS = {"source", "version", "count", "for_each", "providers", "depends_on"}
 
-    INTERPOLATION = re.compile(r"^\$\{\s*(var|local)\.([A-Za-z_][A-Za-z0-9_-]*)\s*\}$")
-    HCL_TFVAR = re.compile(r'^\s*([A-Za-z_][A-Za-z0-9_-]*)\s*=\s*(?:"([^"$]*)"|(null))\s*$')
-    _folders: dict[str, tuple[tuple[tuple[str, float], ...], dict[str, Any], dict[str, Any]]] = {}
+
+def _root_inputs(folder: str, module: Module, var_files: list[str]) -> Callable[[str], Any]:
+    """Terraform's precedence for root module variables: environment < terraform.tfvars <
+    terraform.tfvars.json < *.auto.tfvars(.json) in lexical order < each --var-file."""
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, text in os.environ.items():
+        if key.startswith("TF_VAR_"):
+            values[key[len("TF_VAR_"):]] = ("env", text)
+    names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    files = [n for n in ("terraform.tfvars", "terraform.tfvars.json") if n in names]
+    files += [n for n in names if n.endswith((".auto.tfvars", ".auto.tfvars.json"))]
+    for path in [os.path.join(folder, n) for n in files] + list(var_files):
+        try:
+            if path.endswith(".json"):
+                document = json.loads(_read(path))
+                if not isinstance(document, dict):
+                    raise ValueError("not an object")
+                values.update({k: ("value", v) for k, v in document.items()})
+            else:
+                body = parse_hcl(_read(path)).children[0]
+                for item in body.children:
+                    if isinstance(item, Tree) and item.data == "attribute":
+                        values[str(item.children[0].children[0])] = ("hcl", Expression(item.children[1], "", False))
+                    else:
+                        raise ValueError("a tfvars file holds only attributes")
+        except Exception:
+            problems.append(os.path.basename(path))
+
+    def inputs(name: str) -> Any:
+        if problems:
+            raise Unproven(f"the variable file(s) {', '.join(problems)} could not be parsed")
+        if name not in values:
+            return ABSENT
+        kind, value = values[name]
+        if kind == "env":
+            type_ast = type_constraint(module.variables.get(name, {}))
+            if type_ast is not None and type_ast != ("trav", "string", []):
+                raise Unproven(f"var.{name} is set by TF_VAR_{name} for a non-string type, not evaluated by the rule")
+            return value
+        if kind == "hcl":
+            try:
+                return evaluate(value.ast(), Scope.EMPTY)
+            except Unproven as exc:
+                raise Unproven(f"var.{name} in a variable file: {exc}") from None
+        return value
+
+    return inputs
+
+
+# ------------------------------------------------------------------ the evaluator
+
+def evaluate(node: Any, scope: Scope) -> Any:
+    kind = node[0]
+    if kind == "lit":
+        return node[1]
+    if kind == "tmpl":
+        parts = node[1]
+        if len(parts) == 1:  # "${x}" alone keeps x's type
+            return evaluate(parts[0], scope)
+        return "".join(p if isinstance(p, str) else to_string(evaluate(p, scope), "an interpolated value")
+                       for p in parts)
+    if kind == "trav":
+        return _traverse(node, scope)
+    if kind == "cond":
+        return _conditional(node, scope)
+    if kind == "binary":
+        return _binary(node[1], evaluate(node[2], scope), evaluate(node[3], scope))
+    if kind == "unary":
+        value = evaluate(node[2], scope)
+        if node[1] == "!":
+            return not to_bool(value, "the operand of !")
+        return -to_number(value, "the operand of -")
+    if kind == "tuple":
+        return [evaluate(item, scope) for item in node[1]]
+    if kind == "object":
+        result = {}
+        for key, value in node[1]:
+            result[to_string(evaluate(key, scope), "an object key")] = evaluate(value, scope)
+        return result
+    if kind == "call":
+        function = FUNCTIONS.get(node[1])
+        if function is None:
+            raise Unproven(f"the function {node[1]}() is not evaluated by the rule")
+        arguments = [evaluate(argument, scope) for argument in node[2]]
+        try:
+            return function(*arguments)
+        except Unproven:
+            raise
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise Unproven(f"{node[1]}() with these arguments is not evaluated by the rule ({exc})") from None
+    if kind == "unsupported":
+        raise Unproven(f"{node[1]} is not evaluated by the rule")
+    raise Unproven("an unknown expression")
+
+
+def _conditional(node: Any, scope: Scope) -> Any:
+    try:
+        condition = to_bool(evaluate(node[1], scope), "the condition")
+    except Unproven as exc:
+        # An unknown condition still proves a value when both branches give it.
+        outcomes = []
+        for branch in (node[2], node[3]):
+            try:
+                outcomes.append(("value", evaluate(branch, scope)))
+            except Unproven as branch_exc:
+                outcomes.append(("unproven", branch_exc))
+        if all(o[0] == "value" for o in outcomes):
+            true, false = outcomes[0][1], outcomes[1][1]
+            try:
+                same = equal(true, false) and type(true) is type(false)
+            except Unproven:
+                same = False
+            if same:
+                return true
+            raise Unproven(f"the condition is not proven ({exc}); its branches differ: {describe(true)} if true, "
+                           f"{describe(false)} if false", reference=exc.reference) from None
+        references = all(o[0] == "unproven" and o[1].reference for o in outcomes)
+        raise Unproven(f"the condition is not proven ({exc})", reference=references and exc.reference) from None
+    return evaluate(node[2] if condition else node[3], scope)
+
+
+def _binary(operator: str, left: Any, right: Any) -> Any:
+    if operator == "==":
+        return equal(left, right)
+    if operator == "!=":
+        return not equal(left, right)
+    if operator in ("&&", "||"):
+        a, b = to_bool(left, f"the left operand of {operator}"), to_bool(right, f"the right operand of {operator}")
+        return (a and b) if operator == "&&" else (a or b)
+    a, b = to_number(left, f"the left operand of {operator}"), to_number(right, f"the right operand of {operator}")
+    if operator == "<":
+        return a < b
+    if operator == ">":
+        return a > b
+    if operator == "<=":
+        return a <= b
+    if operator == ">=":
+        return a >= b
+    if operator == "+":
+        return a + b
+    if operator == "-":
+        return a - b
+    if operator == "*":
+        return a * b
+    if operator in ("/", "%"):
+        if b == 0:
+            raise Unproven(f"a division by zero")
+        return a / b if operator == "/" else a - b * int(a / b)
+    raise Unproven(f"the operator {operator} is not evaluated by the rule")
+
+
+def _step_key(step: Any, scope: Scope) -> Any:
+    return step[1] if step[0] == "attr" else evaluate(step[1], scope)
+
+
+def _apply_steps(value: Any, steps: list[Any], scope: Scope) -> Any:
+    for step in steps:
+        value = _index(value, _step_key(step, scope))
+    return value
+
+
+def _text(root: str, steps: list[Any]) -> str:
+    out = root
+    for step in steps:
+        if step[0] == "attr":
+            out += "." + step[1]
+        else:
+            out += f"[{describe(step[1][1])}]" if step[1][0] == "lit" else "[...]"
+    return out
+
+
+def _traverse(node: Any, scope: Scope) -> Any:
+    root, steps = node[1], node[2]
+    if not isinstance(root, str):  # e.g. (local.x)["a"], a function result indexed
+        return _apply_steps(evaluate(root, scope), steps, scope)
+    instance = scope.instance
+    first = steps[0][1] if steps and steps[0][0] == "attr" else None
+    if root in ("var", "local") and first is not None and instance is not None:
+        value = instance.variable(first) if root == "var" else instance.local(first)
+        return _apply_steps(value, steps[1:], scope)
+    if root == "each" and first in ("key", "value"):
+        if isinstance(scope.each, Unproven):
+            raise scope.each
+        if scope.each is None:
+            raise Unproven(f"each.{first} is used outside a for_each")
+        return _apply_steps(scope.each[0 if first == "key" else 1], steps[1:], scope)
+    if root == "count" and first == "index":
+        if isinstance(scope.count, Unproven):
+            raise scope.count
+        if scope.count is None:
+            raise Unproven("count.index is used outside a count")
+        return _apply_steps(scope.count, steps[1:], scope)
+    if root == "module" and first is not None and instance is not None:
+        rest, key = steps[1:], None
+        if rest and rest[0][0] == "index":
+            key, rest = evaluate(rest[0][1], scope), rest[1:]
+        if not rest or rest[0][0] != "attr":
+            raise Unproven(f"{_text(root, steps)}: a whole module is not evaluated by the rule")
+        return _apply_steps(instance.output(first, key, rest[0][1]), rest[1:], scope)
+    if root == "data":
+        raise Unproven(f"the data source {_text(root, steps[:2])} is read only at apply time", reference=True)
+    if root == "terraform" and first == "workspace":
+        raise Unproven("terraform.workspace is chosen when Terraform runs")
+    if root in ("path", "self", "var", "local", "each", "count", "module", "terraform"):
+        raise Unproven(f"{_text(root, steps)} is not evaluated by the rule")
+    if steps and "_" in root:  # aws_subnet.private.id: a resource attribute, known after apply
+        raise Unproven(f"the resource attribute {_text(root, steps)} is known only after apply", reference=True)
+    raise Unproven(f"{_text(root, steps) or root} is not evaluated by the rule")
+
+
+# ------------------------------------------------------------------ locating a notebook and tracing its attributes
+
+def split_address(address: str) -> list[tuple[str, Any]]:
+    """`module.a["k"].module.b.aws_x.y[0]` -> [("module", None), ("a", "k"), ...]: names with instance keys."""
+    segments: list[tuple[str, Any]] = []
+    index, name = 0, []
+    while index < len(address):
+        char = address[index]
+        if char == ".":
+            segments.append(("".join(name), None))
+            name = []
+            index += 1
+        elif char == "[":
+            end = index + 1
+            if address[end:end + 1] == '"':
+                end += 1
+                while end < len(address) and address[end] != '"':
+                    end += 2 if address[end] == "\\" else 1
+                end += 1
+            while end < len(address) and address[end] != "]":
+                end += 1
+            raw = address[index + 1:end]
+            key: Any = json.loads(raw) if raw.startswith('"') else int(raw)
+            segments.append(("".join(name), key))
+            name = []
+            index = end + 1
+            if address[index:index + 1] == ".":
+                index += 1
+        else:
+            name.append(char)
+            index += 1
+    if name:
+        segments.append(("".join(name), None))
+    return segments
+
+
+class Notebook:
+    """A notebook resource located in the rule's own reading of the source."""
+
+    def __init__(self, scope: Scope, block: dict[str, Expression], address: str) -> None:
+        self.scope, self.block, self.address = scope, block, address
+
+    def attribute(self, name: str) -> Any:
+        """The value Terraform would send (ABSENT when unset or null), or Unproven."""
+        if name not in self.block:
+            return ABSENT
+        value = evaluate(self.block[name].ast(), self.scope)
+        return ABSENT if value is None else value
+
+
+class ScanContext:
+    """What Checkov knows about the scan in progress: its --var-file list. Found on the call stack, since
+    Checkov hands checks only the resource."""
 
     @staticmethod
-    def scanned_file() -> str | None:
-        """The runner does not hand the file to checks; its run_block frame has it."""
+    def runner_filters() -> list[Any]:
+        found = []
         frame = sys._getframe(1)
-        for _ in range(15):
-            if frame is None:
+        while frame is not None:
+            candidate = frame.f_locals.get("runner_filter")
+            if candidate is not None and hasattr(candidate, "var_files") and all(c is not candidate for c in found):
+                found.append(candidate)
+            frame = frame.f_back
+        return found
+
+    @staticmethod
+    def json_resource(resource_type: str) -> tuple[str, str] | None:
+        """(file, resource name) of the .tf.json resource being scanned: Checkov's terraform_json runner
+        hands neither to checks; its run_block frame holds both."""
+        frame = sys._getframe(1)
+        while frame is not None:
+            local_names = frame.f_locals
+            path, entity = local_names.get("full_file_path"), local_names.get("entity")
+            if isinstance(path, str) and path.endswith(".tf.json") and isinstance(entity, dict):
+                named = entity.get(resource_type)
+                if isinstance(named, dict) and len(named) == 1:
+                    return path, next(iter(named))
                 return None
-            path = frame.f_locals.get("full_file_path")
-            if isinstance(path, str) and path.endswith(".tf.json"):
-                return path
             frame = frame.f_back
         return None
 
-    @staticmethod
-    def _blocks(section: Any) -> list[dict[str, Any]]:
-        items = section if isinstance(section, list) else [section]
-        return [item for item in items if isinstance(item, dict)]
-
     @classmethod
-    def _declarations(cls, folder: Path) -> tuple[dict[str, Any], dict[str, Any]]:
-        # read once per version of the folder's files, like TerraformSource._file_lines
-        sources = [*folder.glob("*.tf.json"), folder / "terraform.tfvars", folder / "terraform.tfvars.json",
-                   *folder.glob("*.auto.tfvars.json")]
-        version = tuple(sorted((str(p), p.stat().st_mtime) for p in sources if p.is_file()))
-        cached = cls._folders.get(str(folder))
-        if cached is not None and cached[0] == version:
-            return cached[1], cached[2]
-        values: dict[str, Any] = {}
-        local_values: dict[str, Any] = {}
-        for path in sorted(folder.glob("*.tf.json")):
-            try:
-                document = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                continue
-            if not isinstance(document, dict):
-                continue
-            for block in cls._blocks(document.get("variable")):
-                values.update({n: v["default"] for n, v in block.items() if isinstance(v, dict) and "default" in v})
-            for block in cls._blocks(document.get("locals")):
-                local_values.update(block)
-        tfvars = folder / "terraform.tfvars"
-        if tfvars.is_file():
-            for line in tfvars.read_text(encoding="utf-8", errors="replace").splitlines():
-                match = cls.HCL_TFVAR.match(line)
-                if match:
-                    values[match.group(1)] = None if match.group(3) else match.group(2)
-        for path in [folder / "terraform.tfvars.json", *sorted(folder.glob("*.auto.tfvars.json"))]:
-            try:
-                document = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-            except (OSError, ValueError):
-                continue
-            values.update(document if isinstance(document, dict) else {})
-        cls._folders[str(folder)] = (version, values, local_values)
-        return values, local_values
+    def var_files(cls) -> list[str]:
+        files: list[str] = []
+        for runner_filter in cls.runner_filters():
+            for path in runner_filter.var_files or []:
+                path = os.path.abspath(path)
+                if path not in files:
+                    files.append(path)
+        return files
 
-    @classmethod
-    def resolve(cls, conf: dict[str, Any], path: str, keys: tuple[str, ...]) -> dict[str, Any]:
-        values, local_values = cls._declarations(Path(path).parent)
-        resolved = dict(conf)
-        for key in keys:
-            value = unwrap(conf, key)
-            for _ in range(10):  # locals may refer to variables or other locals
-                match = cls.INTERPOLATION.match(value) if isinstance(value, str) else None
-                table = values if match and match.group(1) == "var" else local_values
-                if not match or match.group(2) not in table:
-                    break
-                value = table[match.group(2)]
-            if value is not ABSENT:
-                resolved[key] = [value]
-        return resolved
+
+_roots: dict[tuple[str, tuple[str, ...]], tuple[tuple[Any, ...], ModuleInstance]] = {}
+
+
+def root_instance(folder: str, var_files: list[str]) -> ModuleInstance:
+    folder = os.path.abspath(folder)
+    module = load_module(folder)
+    names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
+    stamp_files = [os.path.join(folder, n) for n in names if n.endswith((".tfvars", ".tfvars.json"))] + var_files
+
+    def stat(path: str) -> Any:
+        try:
+            info = os.stat(path)
+            return (path, info.st_mtime_ns, info.st_size)
+        except OSError:
+            return (path, None, None)
+
+    # the instance memoizes values: rebuilt when the module or a variable file or the environment changes
+    stamp = (id_free_stamp(module), tuple(stat(p) for p in stamp_files),
+             tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("TF_VAR_"))))
+    key = (folder, tuple(var_files))
+    cached = _roots.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    instance = ModuleInstance(module, "", _root_inputs(folder, module, var_files))
+    _roots[key] = (stamp, instance)
+    return instance
+
+
+def id_free_stamp(module: Module) -> tuple[Any, ...]:
+    return _module_cache.get(module.folder, ((),))[0]
+
+
+def resource_vertices(graph: Any, resource_type: str) -> dict[str, dict[str, Any]]:
+    """address -> attributes of each vertex of `resource_type` in Checkov's graph (rustworkx or networkx)."""
+    if hasattr(graph, "node_indexes"):  # rustworkx: payloads are (index, attributes)
+        vertices = [p[1] if isinstance(p, tuple) else p for p in graph.nodes()]
+    elif hasattr(graph, "nodes"):  # networkx
+        vertices = [attributes for _, attributes in graph.nodes(data=True)]
+    else:
+        vertices = []
+    return {v.get("__address__"): v for v in vertices if isinstance(v, dict) and v.get("block_type_") == "resource"
+            and v.get("resource_type") == resource_type}
+
+
+def module_callers(source_module: Any) -> list[str]:
+    """Files of the module calls that lead to a resource, innermost first, from Checkov's source_module_object_."""
+    if isinstance(source_module, str):
+        source_module = json.loads(source_module) if source_module.strip() else None
+    callers = []
+    while source_module is not None:
+        if isinstance(source_module, dict):  # serialized
+            callers.append(str(source_module.get("path")))
+            source_module = source_module.get("nested_tf_module")
+        else:  # checkov.terraform.modules.module_objects.TFModule
+            callers.append(str(getattr(source_module, "path")))
+            source_module = getattr(source_module, "nested_tf_module", None)
+    return callers
+
+
+def locate(file_path: str, resource_type: str, address: str, callers: list[str], var_files: list[str]) -> Notebook:
+    """`callers`: the files of the module calls from the innermost out (Checkov's source_module_object_)."""
+    segments = split_address(address)
+    if len(segments) < 2 or len(segments) % 2:
+        raise Unproven(f"the address {address!r} is not understood")
+    module_steps = segments[:-2]
+    if any(name != "module" for name, _ in module_steps[0::2]) or len(module_steps) // 2 != len(callers):
+        raise Unproven(f"the module path of {address!r} is not understood")
+    folders = [os.path.dirname(os.path.abspath(p)) for p in reversed(callers)] + \
+              [os.path.dirname(os.path.abspath(file_path))]
+    instance = root_instance(folders[0], var_files)
+    for level, (name, key) in enumerate(module_steps[1::2]):
+        instance = instance.child(name, key, folders[level + 1])
+    if os.path.realpath(instance.module.folder) != os.path.realpath(folders[-1]):
+        raise Unproven(f"the module path of {address!r} leads to {instance.module.folder}, not to {folders[-1]}")
+    instance._check_module()
+    (type_name, _), (resource_name, key) = segments[-2], segments[-1]
+    if type_name != resource_type:
+        raise Unproven(f"the address {address!r} is not a {resource_type}")
+    block = instance.module.resources.get((resource_type, resource_name))
+    if block is None or ("resource", resource_type, resource_name) in instance.module.duplicates:
+        raise Unproven(f"{resource_type}.{resource_name} is not declared once in {instance.module.folder}")
+    each, count = _instance_key(block, key, Scope(instance), instance.label(f"{resource_type}.{resource_name}"))
+    return Notebook(Scope(instance, each, count), block, address)

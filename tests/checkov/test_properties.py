@@ -42,18 +42,13 @@ TF_SUBNETS = st.sampled_from(["literal", "reference", "empty", "null", "absent",
                               "var_default", "number"])
 
 
-def padded(word: str) -> bool:
-    return word.strip() == "Disabled" != word
-
-
 def tf_expected(value: tuple, subnet: str) -> str:
     kind = value[0]
-    if kind == "conditional_default" and (padded(value[2]) or padded(value[3])):
-        # Documented limit: Checkov trims the branches of a conditional it evaluates, so the rule
-        # cannot tell "Disabled" from " Disabled" there and fails closed.
-        return "FAILED"
+    # a condition nobody can evaluate still proves a value when both branches are that value
     received = {"literal": lambda: value[1], "var_default": lambda: value[1], "local": lambda: value[1],
-                "conditional_default": lambda: value[2] if value[1] else value[3]}.get(kind, lambda: None)()
+                "conditional_default": lambda: value[2] if value[1] else value[3],
+                "conditional_no_value": lambda: value[1] if value[1] == value[2] else None,
+                "comparison_no_value": lambda: value[1] if value[1] == value[2] else None}.get(kind, lambda: None)()
     has_subnet = subnet in ("literal", "reference", "var_no_value", "var_default")
     return "PASSED" if received == "Disabled" and has_subnet else "FAILED"
 

@@ -13,7 +13,7 @@ REASONS = [  # (framework, fixture folder, resource, words the details must cont
     ("terraform", "terraform", "aws_sagemaker_notebook_instance.fail_comparison_on_variable_without_value",
      "var.environment_no_value has no value"),
     ("terraform", "terraform", "aws_sagemaker_notebook_instance.fail_subnet_variable_default_null",
-     "subnet_id is var.subnet_default_null, whose value is null"),
+     "subnet_id is not set (or null)"),
     ("terraform_plan", "terraform_plan", "aws_sagemaker_notebook_instance.fail_setting_known_after_apply",
      "known only after apply"),
     ("terraform_plan", "terraform_plan", "aws_sagemaker_notebook_instance.fail_absent", "'Enabled'"),

@@ -66,7 +66,10 @@ def test_odd_terraform_resource_shapes(check_module, conf):
 
 
 def test_exact_pass_in_both_languages(check_module):
-    assert check_module.terraform_check.scan_resource_conf(
-        {"direct_internet_access": ["Disabled"], "subnet_id": ["aws_subnet.a.id"]}) == CheckResult.PASSED
+    # Terraform passes only what the rule traced in the source; a bare conf has none: it fails closed.
+    check = check_module.terraform_check
+    assert check.scan_resource_conf({"direct_internet_access": ["Disabled"], "subnet_id": ["aws_subnet.a.id"]}) \
+        == CheckResult.FAILED
+    assert "source was not found" in check.details[-1]
     assert check_module.cloudformation_check.scan_resource_conf(
         {"Properties": {"DirectInternetAccess": "Disabled", "SubnetId": {"Fn::ImportValue": "x"}}}) == CheckResult.PASSED
