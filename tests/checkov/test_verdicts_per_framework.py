@@ -9,10 +9,14 @@ from rule import EXAMPLES, FIXTURES, rule_page_url, annotated_name, declared_nam
 
 # (scenario, folder, checkov framework, files that declare notebooks, results expected)
 SCENARIOS = [
-    ("terraform HCL: literals, variables, locals, conditionals, count, for_each, modules",
-     FIXTURES / "terraform", "terraform", (".tf",), 36),
+    ("terraform HCL: literals, variables, locals, conditionals, count, for_each, modules, functions, outputs",
+     FIXTURES / "terraform", "terraform", (".tf",), 65),
+    ("terraform HCL: precedence of defaults, tfvars, tfvars.json and auto tfvars", FIXTURES / "terraform_precedence",
+     "terraform", (".tf",), 7),
     ("terraform_json: .tf.json, with variable defaults and locals resolved by the rule", FIXTURES / "terraform_json",
      "terraform_json", (".tf.json",), 9),
+    ("terraform_json: HCL tfvars (comments, heredocs, auto tfvars) over .tf.json defaults",
+     FIXTURES / "terraform_json_tfvars", "terraform_json", (".tf.json",), 6),
     ("terraform_plan: real `terraform show -json` output", FIXTURES / "terraform_plan", "terraform_plan",
      ("tfplan.json",), 10),
     ("cloudformation: YAML, JSON and a CDK cdk.out template", FIXTURES / "cloudformation", "cloudformation",
@@ -54,3 +58,5 @@ def test_failures_say_why_and_carry_severity_and_guideline(scenario):
         assert finding.guideline == rule_page_url(), finding
         if finding.verdict == "FAILED":
             assert finding.details and finding.details[0].strip(), f"{finding.resource} failed without a reason"
+        # every fixture is a shape the rule understands: none may reach the fail-closed exception fallback
+        assert not any("could not be evaluated" in d for d in finding.details), finding

@@ -1,0 +1,20 @@
+"""--var-file given to Checkov is the last word on a root variable, as in Terraform."""
+from checkov_harness import scan
+from rule import FIXTURES
+
+PRECEDENCE = FIXTURES / "terraform_precedence"
+VAR_FILE = FIXTURES / "var_files" / "private.tfvars"  # var_file_only = "Disabled"
+TARGET = "aws_sagemaker_notebook_instance.fail_without_var_file"
+
+
+def verdicts(*extra):
+    _, findings = scan(PRECEDENCE, "--framework", "terraform", *extra)
+    return {f.resource: f.verdict for f in findings}
+
+
+def test_var_file_overrides_every_tfvars_file():
+    without, with_file = verdicts(), verdicts("--var-file", str(VAR_FILE))
+    assert without[TARGET] == "FAILED"
+    assert with_file[TARGET] == "PASSED"
+    # nothing else moves: the var file sets only var_file_only
+    assert {k: v for k, v in with_file.items() if k != TARGET} == {k: v for k, v in without.items() if k != TARGET}
