@@ -526,7 +526,31 @@ def _read(path: str) -> str:
 _module_cache: dict[str, tuple[tuple[Any, ...], Module]] = {}
 
 
+class _Epoch:
+    """Within one Checkov scan (one RunnerFilter object, held here so that an identity test cannot match
+    a newer one at a reused address) each folder is listed and stat'ed once, not once per notebook."""
+
+    token: Any = None
+    seen: set[Any] = set()
+
+    @classmethod
+    def fresh(cls, key: Any) -> bool:
+        """True when `key` was already validated in the scan in progress."""
+        token = ScanContext.token
+        if token is None:
+            return False
+        if cls.token is not token:
+            cls.token, cls.seen = token, set()
+        if key in cls.seen:
+            return True
+        cls.seen.add(key)
+        return False
+
+
 def load_module(folder: str) -> Module:
+    cached = _module_cache.get(folder)
+    if cached is not None and _Epoch.fresh(("module", folder)):
+        return cached[1]
     files = _module_files(folder)
     stamp = tuple((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in files)
     cached = _module_cache.get(folder)
@@ -957,7 +981,7 @@ class ModuleInstance:
         source_value = evaluate(source.ast(), Scope.EMPTY) if source is not None else None
         if isinstance(source_value, str) and source_value.startswith(("./", "../")):
             local_folder = os.path.normpath(os.path.join(self.module.folder, source_value))
-            if folder is not None and os.path.realpath(folder) != os.path.realpath(local_folder):
+            if folder is not None and not same_folder(folder, local_folder):
                 raise Unproven(f"{label}'s source {source_value!r} is not the folder Checkov reports")
             folder = local_folder
         elif folder is None:
@@ -1214,6 +1238,10 @@ def _traverse(node: Any, scope: Scope) -> Any:
 
 # ------------------------------------------------------------------ locating a notebook and tracing its attributes
 
+def same_folder(a: str, b: str) -> bool:
+    return os.path.normpath(a) == os.path.normpath(b) or os.path.realpath(a) == os.path.realpath(b)
+
+
 def split_address(address: str) -> list[tuple[str, Any]]:
     """`module.a["k"].module.b.aws_x.y[0]` -> [("module", None), ("a", "k"), ...]: names with instance keys."""
     segments: list[tuple[str, Any]] = []
@@ -1293,10 +1321,14 @@ class ScanContext:
             frame = frame.f_back
         return None
 
+    token: Any = None  # the outermost RunnerFilter of the scan in progress, set by var_files()
+
     @classmethod
     def var_files(cls) -> list[str]:
         files: list[str] = []
-        for runner_filter in cls.runner_filters():
+        filters = cls.runner_filters()
+        cls.token = filters[-1] if filters else None
+        for runner_filter in filters:
             for path in runner_filter.var_files or []:
                 path = os.path.abspath(path)
                 if path not in files:
@@ -1310,6 +1342,10 @@ _roots: dict[tuple[str, tuple[str, ...]], tuple[tuple[Any, ...], ModuleInstance]
 def root_instance(folder: str, var_files: list[str]) -> ModuleInstance:
     folder = os.path.abspath(folder)
     module = load_module(folder)
+    key = (folder, tuple(var_files))
+    cached = _roots.get(key)
+    if cached is not None and _Epoch.fresh(("root", key)):
+        return cached[1]
     names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
     stamp_files = [os.path.join(folder, n) for n in names if n.endswith((".tfvars", ".tfvars.json"))] + var_files
 
@@ -1323,8 +1359,6 @@ def root_instance(folder: str, var_files: list[str]) -> ModuleInstance:
     # the instance memoizes values: rebuilt when the module or a variable file or the environment changes
     stamp = (id_free_stamp(module), tuple(stat(p) for p in stamp_files),
              tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("TF_VAR_"))))
-    key = (folder, tuple(var_files))
-    cached = _roots.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
     instance = ModuleInstance(module, "", _root_inputs(folder, module, var_files))
@@ -1376,7 +1410,7 @@ def locate(file_path: str, resource_type: str, address: str, callers: list[str],
     instance = root_instance(folders[0], var_files)
     for level, (name, key) in enumerate(module_steps[1::2]):
         instance = instance.child(name, key, folders[level + 1])
-    if os.path.realpath(instance.module.folder) != os.path.realpath(folders[-1]):
+    if not same_folder(instance.module.folder, folders[-1]):
         raise Unproven(f"the module path of {address!r} leads to {instance.module.folder}, not to {folders[-1]}")
     instance._check_module()
     (type_name, _), (resource_name, key) = segments[-2], segments[-1]
