@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import timeit
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -84,16 +83,56 @@ def compare(framework: str, folder: Path, notebooks: int, runs: int) -> None:
           f"B/A {b / a:.3f}  (medians of {runs}; {notebooks} results each)", flush=True)
 
 
-def per_resource_cost(repeat: int = 20000) -> None:
-    sys.path.insert(0, str(ROOT / "checkov_checks"))
-    import d9_aws_net_49_sagemaker_direct_internet as ours  # noqa: E402
-    from checkov.terraform.checks.resource.aws.SageMakerInternetAccessDisabled import check as builtin  # noqa: E402
+def traced_terraform_corpus(folder: Path, notebooks: int, files: int, rng: random.Random) -> None:
+    """Every notebook's value goes through a variable (set in terraform.tfvars), a local, a module output and
+    a conditional, and its subnet through a module output: the rule traces all of it."""
+    module = folder / "modules" / "settings"
+    module.mkdir(parents=True)
+    (module / "main.tf").write_text(
+        'variable "environment" {\n  type = string\n}\n\nvariable "subnet" {\n  type = string\n}\n\n'
+        'output "mode" {\n  value = var.environment == "dev" ? "Enabled" : "Disabled"\n}\n\n'
+        'output "subnet" {\n  value = var.subnet\n}\n')
+    (folder / "variables.tf").write_text('variable "environment" {\n  type = string\n}\n\n'
+                                         'locals {\n  environment = var.environment\n}\n')
+    (folder / "terraform.tfvars").write_text('environment = "prod"\n')
+    for f in range(files):
+        blocks = [f'resource "aws_subnet" "s{f}" {{\n  vpc_id     = "vpc-0bench"\n  cidr_block = "10.{f % 250}.0.0/24"\n}}\n',
+                  f'module "settings_{f}" {{\n  source      = "./modules/settings"\n  environment = local.environment\n'
+                  f'  subnet      = aws_subnet.s{f}.id\n}}\n']
+        for n in range(notebooks // files):
+            value = f"module.settings_{f}.mode" if rng.random() < 0.5 else f'lower(module.settings_{f}.mode)'
+            blocks.append(f'resource "aws_sagemaker_notebook_instance" "nb_{f}_{n}" {{\n  name          = "nb-{f}-{n}"\n'
+                          f'  role_arn      = "arn:aws:iam::123456789012:role/r"\n  instance_type = "ml.t3.medium"\n'
+                          f'  subnet_id     = module.settings_{f}.subnet\n  direct_internet_access = {value}\n}}\n')
+        (folder / f"notebooks_{f:04d}.tf").write_text("\n".join(blocks))
 
-    confs = [{"name": ["nb"], "role_arn": ["r"], "instance_type": ["ml.t3.medium"], "subnet_id": ["aws_subnet.s.id"],
-              **({"direct_internet_access": [v]} if v else {})} for v in VALUES]
-    for label, check in (("CKV_AWS_122 (built-in)", builtin), (f"{OUR_ID} (ours)", ours.terraform_check)):
-        timings = timeit.repeat(lambda: [check.scan_resource_conf(dict(c)) for c in confs], number=repeat // 3, repeat=5)
-        print(f"scan_resource_conf {label:<24} {min(timings) / repeat * 1e6:6.2f} µs per resource")
+
+def per_resource_cost(folder: Path, check_id: str, external: bool) -> tuple[float, int]:
+    """Seconds spent in the check's scan_resource_conf per resource during an in-process Terraform run:
+    with the source tracing, a bare resource dict would measure nothing."""
+    from checkov.runner_filter import RunnerFilter
+    from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+    from checkov.terraform.runner import Runner
+
+    spent = [0.0, 0]
+    original = BaseResourceCheck.scan_entity_conf
+
+    def timed(self, conf, entity_type):  # type: ignore[no-untyped-def]
+        start = time.perf_counter()
+        try:
+            return original(self, conf, entity_type)
+        finally:
+            if self.id == check_id:
+                spent[0] += time.perf_counter() - start
+                spent[1] += 1
+
+    BaseResourceCheck.scan_entity_conf = timed
+    try:
+        Runner().run(root_folder=str(folder), external_checks_dir=[str(ROOT / "checkov_checks")] if external else None,
+                     runner_filter=RunnerFilter(checks=[check_id], framework=["terraform"]))
+    finally:
+        BaseResourceCheck.scan_entity_conf = original
+    return spent[0] / max(spent[1], 1) * 1e6, spent[1]
 
 
 def main() -> int:
@@ -101,17 +140,28 @@ def main() -> int:
     parser.add_argument("--notebooks", type=int, default=2000)
     parser.add_argument("--files", type=int, default=200)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--only", help="run only the corpora whose label contains this text, e.g. 'terraform'")
     args = parser.parse_args()
     rng = random.Random(49)
     import checkov.version
     print(f"checkov {checkov.version.version}, python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as work:
-        for framework, build in (("terraform", terraform_corpus), ("cloudformation", cloudformation_corpus)):
-            folder = Path(work) / framework
+        folders = {}
+        for label, framework, build in (("terraform", "terraform", terraform_corpus),
+                                        ("terraform, through variables and modules", "terraform", traced_terraform_corpus),
+                                        ("cloudformation", "cloudformation", cloudformation_corpus)):
+            if args.only and args.only not in label:
+                continue
+            folder = folders[label] = Path(work) / label.replace(" ", "_").replace(",", "")
             folder.mkdir()
             build(folder, args.notebooks, args.files, rng)
+            print(f"corpus: {label}")
             compare(framework, folder, args.notebooks, args.runs)
-    per_resource_cost()
+        for label, folder in folders.items():
+            if label.startswith("terraform"):
+                for check_id, external in ((BASELINE["terraform"], False), (OUR_ID, True)):
+                    cost, count = per_resource_cost(folder, check_id, external)
+                    print(f"scan_resource_conf {check_id:<14} {cost:8.1f} µs per resource over {count} ({label})")
     return 0
 
 

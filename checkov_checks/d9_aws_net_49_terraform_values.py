@@ -117,8 +117,9 @@ def parse_hcl(text: str) -> Any:
     """The Lark tree of an HCL text (its `start` node), from Checkov's parse when it kept one."""
     text = text + "\n"
     from hcl2.parser import Hcl2
-    holder = Hcl2.lark_parser
-    tree = holder.take(text) if isinstance(holder, _CapturingParser) else None
+    # duck-typed: Checkov executes this file once per runner, and the parser may come from another copy
+    take = getattr(Hcl2.lark_parser, "take", None)
+    tree = take(text) if callable(take) else None
     return tree if tree is not None else _parser().parse(text)
 
 
@@ -450,6 +451,7 @@ class Module:
 
     def add_hcl(self, text: str, override: bool) -> None:
         tree = parse_hcl(text)
+        text = text + "\n"  # what was parsed: node positions refer to it
         body = tree.children[0] if tree.children and isinstance(tree.children[0], Tree) else None
         for block in body.children if body is not None else []:
             if not isinstance(block, Tree) or block.data != "block":
@@ -462,7 +464,7 @@ class Module:
                     name = str(item.children[0].children[0])
                     if name in attributes:
                         self.duplicates.add(("attribute", kind, *labels, name))
-                    attributes[name] = Expression(item.children[1], text + "\n", False)
+                    attributes[name] = Expression(item.children[1], text, False)
             if kind == "variable":  # a variable's default is a value, not an expression, but HCL writes it as one
                 pass
             self.add_block(kind, labels, attributes, override)
@@ -1295,15 +1297,16 @@ class ScanContext:
     Checkov hands checks only the resource."""
 
     @staticmethod
-    def runner_filters() -> list[Any]:
-        found = []
+    def runner_filter() -> Any:
+        """The RunnerFilter nearest on the stack (the registry's scan has it, a few frames up); reading
+        every frame's locals to the top costs more than the check itself."""
         frame = sys._getframe(1)
         while frame is not None:
             candidate = frame.f_locals.get("runner_filter")
-            if candidate is not None and hasattr(candidate, "var_files") and all(c is not candidate for c in found):
-                found.append(candidate)
+            if candidate is not None and hasattr(candidate, "var_files"):
+                return candidate
             frame = frame.f_back
-        return found
+        return None
 
     @staticmethod
     def json_resource(resource_type: str) -> tuple[str, str] | None:
@@ -1321,18 +1324,17 @@ class ScanContext:
             frame = frame.f_back
         return None
 
-    token: Any = None  # the outermost RunnerFilter of the scan in progress, set by var_files()
+    token: Any = None  # the RunnerFilter of the scan in progress, set by var_files()
 
     @classmethod
     def var_files(cls) -> list[str]:
+        runner_filter = cls.runner_filter()
+        cls.token = runner_filter
         files: list[str] = []
-        filters = cls.runner_filters()
-        cls.token = filters[-1] if filters else None
-        for runner_filter in filters:
-            for path in runner_filter.var_files or []:
-                path = os.path.abspath(path)
-                if path not in files:
-                    files.append(path)
+        for path in getattr(runner_filter, "var_files", None) or []:
+            path = os.path.abspath(path)
+            if path not in files:
+                files.append(path)
         return files
 
 
