@@ -41,16 +41,21 @@ def after_unknown(conf: dict[str, Any]) -> dict[str, Any]:
     address = conf.get("__address__")
     if not isinstance(plan_file, str) or not isinstance(address, str) or "__change_actions__" not in conf:
         return {}
-    if plan_file not in _plan_unknowns:
+    try:
+        info = os.stat(plan_file)
+        cache_key = f"{plan_file}\0{info.st_mtime_ns}\0{info.st_size}"  # re-read when the plan changes
+    except OSError:
+        return {}
+    if cache_key not in _plan_unknowns:
         try:
             with open(plan_file, encoding="utf-8") as handle:
                 changes = json.load(handle).get("resource_changes") or []
-            _plan_unknowns[plan_file] = {
+            _plan_unknowns[cache_key] = {
                 c.get("address"): (c.get("change") or {}).get("after_unknown") or {} for c in changes if isinstance(c, dict)
             }
         except (OSError, ValueError, AttributeError):
-            _plan_unknowns[plan_file] = {}
-    unknown = _plan_unknowns[plan_file].get(address, {})
+            _plan_unknowns[cache_key] = {}
+    unknown = _plan_unknowns[cache_key].get(address, {})
     return unknown if isinstance(unknown, dict) else {}
 
 
@@ -80,16 +85,17 @@ class _CapturingParser:
     exact text parsed, so tracing does not parse each .tf file a second time. Only a speed-up: a file
     whose tree was not kept is parsed again by the same parser."""
 
-    LIMIT = 64 * 1024 * 1024  # characters of source whose trees are kept
+    LIMIT = 16 * 1024 * 1024  # characters of source whose trees are kept (a tree takes ~30 times more)
 
-    def __init__(self, parser: Any) -> None:
-        self._d9_parser = parser
+    def __init__(self, parser: Any, marker: str) -> None:
+        self._d9_parser, self.marker = parser, marker
         self.trees: dict[str, Any] = {}
         self.size = 0
 
     def parse(self, text: str, *args: Any, **kwargs: Any) -> Any:
         tree = self._d9_parser.parse(text, *args, **kwargs)
-        if isinstance(text, str) and self.size + len(text) <= self.LIMIT:
+        # only files that declare a notebook are sure to be read again; others are parsed again if needed
+        if isinstance(text, str) and self.marker in text and self.size + len(text) <= self.LIMIT:
             self.trees[text] = tree
             self.size += len(text)
         return tree
@@ -104,13 +110,13 @@ class _CapturingParser:
         return getattr(self._d9_parser, name)
 
 
-def install_parse_capture() -> None:
+def install_parse_capture(resource_type: str) -> None:
     try:
         from hcl2.parser import Hcl2
     except ImportError:  # pragma: no cover - Checkov always ships python-hcl2
         return
     if not hasattr(Hcl2.lark_parser, "_d9_parser"):
-        Hcl2.lark_parser = _CapturingParser(Hcl2.lark_parser)
+        Hcl2.lark_parser = _CapturingParser(Hcl2.lark_parser, resource_type)
 
 
 def parse_hcl(text: str) -> Any:
@@ -1359,7 +1365,7 @@ def root_instance(folder: str, var_files: list[str]) -> ModuleInstance:
             return (path, None, None)
 
     # the instance memoizes values: rebuilt when the module or a variable file or the environment changes
-    stamp = (id_free_stamp(module), tuple(stat(p) for p in stamp_files),
+    stamp = (_module_stamp(module), tuple(stat(p) for p in stamp_files),
              tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("TF_VAR_"))))
     if cached is not None and cached[0] == stamp:
         return cached[1]
@@ -1368,7 +1374,7 @@ def root_instance(folder: str, var_files: list[str]) -> ModuleInstance:
     return instance
 
 
-def id_free_stamp(module: Module) -> tuple[Any, ...]:
+def _module_stamp(module: Module) -> tuple[Any, ...]:
     return _module_cache.get(module.folder, ((),))[0]
 
 
