@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -26,11 +27,13 @@ class Finding:
     guideline: str | None
 
 
-def checkov_cli(target: Path, *extra: str, check: str | None = CHECKOV_ID) -> subprocess.CompletedProcess[str]:
+def checkov_cli(target: Path, *extra: str, check: str | None = CHECKOV_ID,
+                env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     command = [str(CHECKOV), "-d", str(target), "--external-checks-dir", str(CHECKS_DIR), "--skip-download", *extra]
     if check:
         command += ["--check", check]
-    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("TF_VAR_")}  # only what a test sets
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600, env={**environment, **(env or {})})
 
 
 def findings_from_json(stdout: str) -> list[Finding]:
@@ -50,8 +53,8 @@ def findings_from_json(stdout: str) -> list[Finding]:
     return found
 
 
-def scan(target: Path, *extra: str) -> tuple[subprocess.CompletedProcess[str], list[Finding]]:
-    result = checkov_cli(target, "-o", "json", *extra)
+def scan(target: Path, *extra: str, env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess[str], list[Finding]]:
+    result = checkov_cli(target, "-o", "json", *extra, env=env)
     assert result.returncode in (0, 1), f"checkov exited {result.returncode}\n{result.stderr[-3000:]}"
     assert "Cannot load external check" not in result.stderr, result.stderr[-3000:]
     return result, findings_from_json(result.stdout)

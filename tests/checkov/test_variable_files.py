@@ -1,4 +1,4 @@
-"""--var-file given to Checkov is the last word on a root variable, as in Terraform."""
+"""--var-file given to Checkov is the last word on a root variable, as in Terraform; TF_VAR_ beats a default."""
 from checkov_harness import scan
 from rule import FIXTURES
 
@@ -18,3 +18,11 @@ def test_var_file_overrides_every_tfvars_file():
     assert with_file[TARGET] == "PASSED"
     # nothing else moves: the var file sets only var_file_only
     assert {k: v for k, v in with_file.items() if k != TARGET} == {k: v for k, v in without.items() if k != TARGET}
+
+
+def test_environment_variable_overrides_default():
+    target = "aws_sagemaker_notebook_instance.pass_unless_tf_var_overrides_default"
+    _, plain = scan(FIXTURES / "terraform_overrides", "--framework", "terraform")
+    _, with_env = scan(FIXTURES / "terraform_overrides", "--framework", "terraform", env={"TF_VAR_not_nullable": "Enabled"})
+    assert {f.verdict for f in plain if f.resource == target} == {"PASSED"}
+    assert {f.verdict for f in with_env if f.resource == target} == {"FAILED"}
