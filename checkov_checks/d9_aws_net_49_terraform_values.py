@@ -896,7 +896,7 @@ def _instance_key(block: dict[str, Expression], key: Any, scope: Scope, what: st
         try:
             collection = evaluate(block["for_each"].ast(), scope)
         except Unproven as exc:
-            return Unproven(f"for_each of {what} is not proven: {exc}"), None
+            return Unproven(f"the for_each of {what} is not proven: {exc}"), None
         if isinstance(collection, dict):
             if key not in collection:
                 return Unproven(f"for_each of {what} has no key {key!r}"), None
@@ -919,6 +919,7 @@ class ModuleInstance:
     def __init__(self, module: Module, address: str, inputs: Callable[[str], Any]) -> None:
         self.module, self.address, self.inputs = module, address, inputs
         self.values: dict[tuple[str, str], Any] = {}
+        self.trails: dict[tuple[str, str], tuple[str, ...]] = {}
         self.children: dict[tuple[str, Any], ModuleInstance] = {}
 
     def label(self, reference: str) -> str:
@@ -932,14 +933,19 @@ class ModuleInstance:
                 raise Unproven(f"{self.label(kind + '.' + name)} refers to itself")
             if isinstance(value, Unproven):
                 raise value
+            if Trail.current is not None:
+                Trail.current.extend(self.trails.get(key, ()))
             return value
         self.values[key] = _IN_PROGRESS
+        start = len(Trail.current) if Trail.current is not None else 0
         try:
             value = compute()
         except Unproven as exc:
             self.values[key] = exc
             raise
         self.values[key] = value
+        if Trail.current is not None and len(Trail.current) > start:
+            self.trails[key] = tuple(Trail.current[start:])
         return value
 
     def _check_module(self) -> None:
@@ -963,7 +969,7 @@ class ModuleInstance:
                 value = evaluate(declaration["default"].ast(), Scope.EMPTY)
             else:
                 where = "the module call passes none" if self.address else "no tfvars or --var-file entry"
-                raise Unproven(f"{self.label('var.' + name)} has no value ({where} and no default)", reference=True)
+                raise Unproven(f"{self.label('var.' + name)} has no value: no default and {where}", reference=True)
             return convert(value, type_ast, self.label("var." + name))
         return self._memo("var", name, compute)
 
@@ -1085,6 +1091,37 @@ def _root_inputs(folder: str, module: Module, var_files: list[str]) -> Callable[
 
 # ------------------------------------------------------------------ the evaluator
 
+def unparse(node: Any) -> str:
+    """An AST back as HCL-like text, for details lines."""
+    kind = node[0]
+    if kind == "lit":
+        return "null" if node[1] is None else json.dumps(node[1])
+    if kind == "tmpl":
+        return '"' + "".join(p if isinstance(p, str) else "${" + unparse(p) + "}" for p in node[1]) + '"'
+    if kind == "trav":
+        root = node[1] if isinstance(node[1], str) else f"({unparse(node[1])})"
+        return root + "".join(f".{step[1]}" if step[0] == "attr" else f"[{unparse(step[1])}]" for step in node[2])
+    if kind == "cond":
+        return f"{unparse(node[1])} ? {unparse(node[2])} : {unparse(node[3])}"
+    if kind == "binary":
+        return f"{unparse(node[2])} {node[1]} {unparse(node[3])}"
+    if kind == "unary":
+        return f"{node[1]}{unparse(node[2])}"
+    if kind == "call":
+        return f"{node[1]}({', '.join(unparse(a) for a in node[2])})"
+    if kind == "tuple":
+        return "[" + ", ".join(unparse(i) for i in node[1]) + "]"
+    if kind == "object":
+        return "{" + ", ".join(f"{unparse(k)} = {unparse(v)}" for k, v in node[1]) + "}"
+    return "..."
+
+
+class Trail:
+    """The conditions whose outcome chose the value being evaluated, for the details line."""
+
+    current: list[str] | None = None
+
+
 def evaluate(node: Any, scope: Scope) -> Any:
     kind = node[0]
     if kind == "lit":
@@ -1148,10 +1185,13 @@ def _conditional(node: Any, scope: Scope) -> Any:
                 same = False
             if same:
                 return true
-            raise Unproven(f"the condition is not proven ({exc}); its branches differ: {describe(true)} if true, "
-                           f"{describe(false)} if false", reference=exc.reference) from None
+            raise Unproven(f"the condition `{unparse(node[1])}` is not proven: {exc}; its branches differ: "
+                           f"{describe(true)} if true, {describe(false)} if false", reference=exc.reference) from None
         references = all(o[0] == "unproven" and o[1].reference for o in outcomes)
-        raise Unproven(f"the condition is not proven ({exc})", reference=references and exc.reference) from None
+        raise Unproven(f"the condition `{unparse(node[1])}` is not proven: {exc}",
+                       reference=references and exc.reference) from None
+    if Trail.current is not None:
+        Trail.current.append(f"`{unparse(node[1])}` is {'true' if condition else 'false'}")
     return evaluate(node[2] if condition else node[3], scope)
 
 
@@ -1289,12 +1329,18 @@ class Notebook:
 
     def __init__(self, scope: Scope, block: dict[str, Expression], address: str) -> None:
         self.scope, self.block, self.address = scope, block, address
+        self.conditions: dict[str, list[str]] = {}
 
     def attribute(self, name: str) -> Any:
-        """The value Terraform would send (ABSENT when unset or null), or Unproven."""
+        """The value Terraform would send (ABSENT when unset or null), or Unproven. `conditions[name]`
+        lists the proven conditions whose outcome chose it."""
         if name not in self.block:
             return ABSENT
-        value = evaluate(self.block[name].ast(), self.scope)
+        Trail.current = self.conditions[name] = []
+        try:
+            value = evaluate(self.block[name].ast(), self.scope)
+        finally:
+            Trail.current = None
         return ABSENT if value is None else value
 
 
