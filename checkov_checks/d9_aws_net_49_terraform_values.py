@@ -110,7 +110,7 @@ class _CapturingParser:
         return getattr(self._d9_parser, name)
 
 
-def install_parse_capture(resource_type: str) -> None:
+def install_parse_capture(resource_type: str = "aws_sagemaker_notebook_instance") -> None:
     try:
         from hcl2.parser import Hcl2
     except ImportError:  # pragma: no cover - Checkov always ships python-hcl2
