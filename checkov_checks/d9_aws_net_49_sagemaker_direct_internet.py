@@ -55,7 +55,7 @@ def _sibling_module(name: str) -> Any:
 
 
 terraform_values = _sibling_module("d9_aws_net_49_terraform_values")
-terraform_values.install_parse_capture()  # reuse the trees of Checkov's own HCL parse (a speed-up only)
+terraform_values.install_parse_capture(RULE["resource"]["terraform"])  # reuse the trees of Checkov's own HCL parse (a speed-up only)
 ABSENT = terraform_values.ABSENT  # the property is not set: AWS applies its default (Enabled)
 
 
@@ -116,8 +116,9 @@ def evaluate_plan(conf: dict[str, Any]) -> tuple[bool, str]:
 
 
 def evaluate_terraform(conf: dict[str, Any], locate: Callable[[], Any] | None) -> tuple[bool, str]:
-    """HCL and .tf.json: the rule traces both attributes from the source itself (terraform_values);
-    Checkov's rendered value in `conf` is only a cross-check."""
+    """HCL and .tf.json: the rule traces both attributes from the source itself (terraform_values).
+    Checkov's rendered value in `conf` is not used: it is wrong both ways (a comparison on a variable
+    without a value comes out false; `["Enabled", "Disabled"][1]` comes out "Enabled")."""
     if locate is None:
         return False, f"{TF_KEY} could not be traced: the notebook's source was not found; failing closed"
     try:
@@ -131,10 +132,11 @@ def evaluate_terraform(conf: dict[str, Any], locate: Callable[[], Any] | None) -
         value, unresolved = None, str(exc)
     if unresolved is None and value is not ABSENT and not isinstance(value, str):
         unresolved = f"it is a {_type_name(value)} {_describe(value)} where a string is expected"
-    rendered = terraform_values.unwrap(conf, TF_KEY)
-    if unresolved is None and value == PASSING and isinstance(rendered, str) and rendered != PASSING \
-            and rendered.replace("_", "").isalnum():
-        unresolved = f"the rule traced 'Disabled' but Checkov evaluated {rendered!r}"
+    conditions = notebook.conditions.get(TF_KEY)
+    if unresolved is None and value != PASSING and conditions:  # name the branch, not just the value
+        shown = "not set (AWS default Enabled)" if value is ABSENT else _describe(value)
+        return False, (f"{TF_KEY} is {shown} in the branch chosen because {' and '.join(conditions)}; "
+                       f"only exactly 'Disabled' turns direct internet access off")
     subnet_problem = None
     try:
         subnet = notebook.attribute(TF_SUBNET)
@@ -153,73 +155,28 @@ def evaluate_terraform(conf: dict[str, Any], locate: Callable[[], Any] | None) -
 # ---------------------------------------------------------------- CloudFormation (YAML/JSON, CDK, Serverless)
 
 CFN_KEY, CFN_SUBNET = "DirectInternetAccess", "SubnetId"
+cloudformation_values = _sibling_module("d9_aws_net_49_cloudformation_values")
 
 
-def _intrinsic(value: Any) -> tuple[str, Any] | None:
-    """(function, arguments) of a one-key intrinsic; Checkov's JSON loader adds __file__/__startline__ keys."""
-    if not isinstance(value, dict):
-        return None
-    keys = [k for k in value if not (isinstance(k, str) and k.startswith("__") and k.endswith("__"))]
-    return (keys[0], value[keys[0]]) if len(keys) == 1 and isinstance(keys[0], str) else None
-
-
-def _cfn_values(value: Any) -> list[Any]:
-    """Every value AWS could receive for a string property, or Unresolved."""
-    if value is None:
-        return [ABSENT]
-    if isinstance(value, str):
-        if "${" in value:  # Serverless/SAM variable the engine left unresolved
-            raise Unresolved(f"variable {value!r}")
-        return [value]
-    intrinsic = _intrinsic(value)
-    if intrinsic:
-        function, args = intrinsic
-        if function == "Ref" and args == "AWS::NoValue":
-            return [ABSENT]
-        if function == "Fn::If" and isinstance(args, list) and len(args) == 3:
-            return _cfn_values(args[1]) + _cfn_values(args[2])
-        if function == "Fn::Sub" and isinstance(args, str) and "${" not in args:
-            return [args]
-        if function == "Fn::Join" and isinstance(args, list) and len(args) == 2 and isinstance(args[1], list) \
-                and all(isinstance(p, str) for p in [args[0], *args[1]]):
-            return [args[0].join(args[1])]
-        if function == "Fn::Select" and isinstance(args, list) and len(args) == 2 and isinstance(args[1], list) \
-                and str(args[0]).isdigit() and int(args[0]) < len(args[1]):
-            return _cfn_values(args[1][int(args[0])])
-        raise Unresolved(f"{function} {_describe(args)}")
-    raise Unresolved(f"a {_type_name(value)} {_describe(value)} where a string is expected")
-
-
-def _cfn_subnet_problem(subnet: Any) -> str | None:
-    if subnet is None or (isinstance(subnet, str) and not subnet.strip()):
-        return "SubnetId is not set"
-    if isinstance(subnet, str):
-        return None
-    intrinsic = _intrinsic(subnet)
-    if intrinsic:
-        function, args = intrinsic
-        if function == "Ref" and args == "AWS::NoValue":
-            return "SubnetId is AWS::NoValue"
-        if function == "Fn::If" and isinstance(args, list) and len(args) == 3:
-            problems = [p for p in (_cfn_subnet_problem(args[1]), _cfn_subnet_problem(args[2])) if p]
-            return f"{problems[0]} in one Fn::If branch" if problems else None
-        if function.startswith("Fn::") or function == "Ref":
-            return None  # Ref, Fn::ImportValue, Fn::GetAtt, ...: a reference counts as set
-    return f"SubnetId is {_describe(subnet)}, not a subnet ID or reference"
-
-
-def evaluate_cloudformation(conf: dict[str, Any]) -> tuple[bool, str]:
-    properties = conf.get("Properties")
-    if properties is None:
-        properties = {}
+def evaluate_cloudformation(conf: dict[str, Any],
+                            scanned: tuple[dict[str, Any], Any] | None = None) -> tuple[bool, str]:
+    """`scanned`: (the notebook's Properties as written, its cloudformation_values.Template), found by
+    cloudformation_values.scanned_resource; without it Checkov's rendered `conf` is folded and every
+    Fn::If condition is unknown (both branches must pass)."""
+    template = None
+    if scanned is not None:
+        properties, template = scanned
+    else:
+        properties = conf.get("Properties")
+        if properties is None:
+            properties = {}
     if not isinstance(properties, dict):
         return False, f"Properties is {_describe(properties)}, not a mapping; {CFN_KEY} cannot be read"
-    values, unresolved = None, None
-    try:
-        values = _cfn_values(properties.get(CFN_KEY))
-    except Unresolved as exc:
-        unresolved = str(exc)
-    return judge(values, unresolved, _cfn_subnet_problem(properties.get(CFN_SUBNET)), CFN_KEY)
+    found = cloudformation_values.assess(properties, template, CFN_KEY, CFN_SUBNET, PASSING)
+    if found.branch_failure is not None:
+        return False, found.branch_failure
+    values = None if found.values is None else [ABSENT if v is None else v for v in found.values]
+    return judge(values, found.unresolved, found.subnet_problem, CFN_KEY)
 
 
 # ---------------------------------------------------------------- Checkov classes (one ID, two registries)
@@ -312,8 +269,10 @@ class SageMakerNotebookDirectInternetTerraform(_RuleIdentity, TerraformCheck):
         if found is None:
             return None
         path, name = found
+        # the terraform_json runner follows no module call: a caller in a .tf or .tf.json file is not seen
         return lambda: terraform_values.locate(path, resource_type, f"{resource_type}.{name}", [],
-                                               terraform_values.ScanContext.var_files())
+                                               terraform_values.ScanContext.var_files(),
+                                               caller_suffixes=(".tf", ".tf.json"))
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         if "__change_actions__" in conf:  # a plan holds Terraform's own values
@@ -328,7 +287,10 @@ class SageMakerNotebookDirectInternetCloudFormation(_RuleIdentity, CfnCheck):
         self._apply_metadata()
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        return self._verdict(evaluate_cloudformation, conf, [f"Properties/{CFN_KEY}", f"Properties/{CFN_SUBNET}"])
+        # the notebook as written in its template; None outside Checkov's CloudFormation runner
+        return self._verdict(lambda resource: evaluate_cloudformation(
+            resource, cloudformation_values.scanned_resource(resource)),
+            conf, [f"Properties/{CFN_KEY}", f"Properties/{CFN_SUBNET}"])
 
 
 terraform_check = SageMakerNotebookDirectInternetTerraform()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -229,8 +230,8 @@ def to_ast(tree: Any, text: str) -> Any:
         return {"true": ("lit", True), "false": ("lit", False), "null": ("lit", None)}.get(name, ("trav", name, []))
     if kind == "int_lit":
         return ("lit", int("".join(str(c) for c in tree.children)))
-    if kind == "float_lit":
-        return ("lit", float("".join(str(c) for c in tree.children)))
+    if kind == "float_lit":  # Terraform's numbers are exact decimals; Python floats are not
+        return ("unsupported", "a fractional number")
     if kind == "tuple":
         return ("tuple", [to_ast(c, text) for c in tree.children])
     if kind == "object":
@@ -276,6 +277,8 @@ def _heredoc(token: str, trim: bool) -> Any:
     lines = token.split("\n")
     content = lines[1:-1]
     if trim:
+        if any(line and not line.strip() for line in content):
+            return ("unsupported", "a <<- heredoc with a line of only spaces")
         indents = [len(line) - len(line.lstrip(" ")) for line in content if line.strip()]
         if any("\t" in line[:len(line) - len(line.lstrip())] for line in content):
             return ("unsupported", "a heredoc indented with tabs")
@@ -286,6 +289,14 @@ def _heredoc(token: str, trim: bool) -> Any:
 
 
 ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+# Terraform normalizes strings to Unicode NFC and counts grapheme clusters; the rule evaluates only plain ASCII
+NOT_PLAIN = re.compile(r"[^\t\n\r\x20-\x7e]")
+
+
+def check_plain(text: str) -> str:
+    if NOT_PLAIN.search(text):
+        raise Unproven(f"a string with non-ASCII or control characters ({text!r})")
+    return text
 
 
 def _unescape(text: str) -> str:
@@ -331,6 +342,9 @@ def _interpolation_end(text: str, start: int) -> int:
     raise Unproven("an interpolation is not closed")
 
 
+HCL_SPACE = " \t\n\r"
+
+
 def parse_template(body: str, quoted: bool) -> Any:
     """A string template: literal parts and `${...}` interpolations (quoted HCL strings also have escapes).
     Template directives `%{...}` are not evaluated."""
@@ -349,11 +363,11 @@ def parse_template(body: str, quoted: bool) -> Any:
                 end = _interpolation_end(body, index + 2)
                 inner = body[index + 2:end]
                 text = "".join(literal)
-                text = _unescape(text) if quoted else text
+                text = check_plain(_unescape(text) if quoted else text)
                 if strip_next:
-                    text = text.lstrip()
+                    text = text.lstrip(HCL_SPACE)
                 if inner.startswith("~"):
-                    text, inner = text.rstrip(), inner[1:]
+                    text, inner = text.rstrip(HCL_SPACE), inner[1:]
                 strip_next = inner.endswith("~")
                 inner = inner[:-1] if strip_next else inner
                 if text:
@@ -365,9 +379,9 @@ def parse_template(body: str, quoted: bool) -> Any:
                 literal.append(body[index])
                 index += 1
         text = "".join(literal)
-        text = _unescape(text) if quoted else text
+        text = check_plain(_unescape(text) if quoted else text)
         if strip_next:
-            text = text.lstrip()
+            text = text.lstrip(HCL_SPACE)
         if text or not parts:
             parts.append(text)
     except Unproven as exc:
@@ -458,6 +472,8 @@ class Module:
     def add_hcl(self, text: str, override: bool) -> None:
         tree = parse_hcl(text)
         text = text + "\n"  # what was parsed: node positions refer to it
+        if "<<" in text:
+            _check_heredocs(tree, text)
         body = tree.children[0] if tree.children and isinstance(tree.children[0], Tree) else None
         for block in body.children if body is not None else []:
             if not isinstance(block, Tree) or block.data != "block":
@@ -476,37 +492,67 @@ class Module:
             self.add_block(kind, labels, attributes, override)
 
     def add_json(self, document: Any, override: bool) -> None:
-        if not isinstance(document, dict):
+        if not isinstance(document, _Pairs):
             raise ValueError("not a JSON object")
+        keys = [k for k, _ in document]
+        repeated = sorted({k for k in keys if keys.count(k) > 1 and k != "//"})
+        if repeated:  # Terraform reads every one, Checkov (Python's json) only the last
+            raise ValueError(f"the top level declares {', '.join(repeated)} more than once")
 
-        def objects(section: Any) -> list[dict[str, Any]]:
-            items = section if isinstance(section, list) else [section]
-            return [item for item in items if isinstance(item, dict)]
+        def objects(section: Any) -> list[Any]:
+            items = section if isinstance(section, list) and not isinstance(section, _Pairs) else [section]
+            return [item for item in items if isinstance(item, _Pairs)]
 
         def attributes_of(body: Any, literal: tuple[str, ...] = ()) -> dict[str, Expression]:
-            result = {}
+            result: dict[str, Expression] = {}
             for body_object in objects(body):
-                for name, value in body_object.items():
-                    if name != "//":
-                        result[name] = Literal(value) if name in literal else Expression(value, "", True)
+                for name, value in body_object:
+                    if name == "//":
+                        continue
+                    if name in result:
+                        raise ValueError(f"the argument {name} is set twice in one block")
+                    value = json_plain(value)
+                    result[name] = Literal(value) if name in literal else Expression(value, "", True)
             return result
 
-        for kind, section in document.items():
+        def named(item: Any) -> list[tuple[str, Any]]:
+            names = [k for k, _ in item if k != "//"]
+            if len(set(names)) != len(names):
+                raise ValueError("a block name is declared twice in one object")
+            return [(k, v) for k, v in item if k != "//"]
+
+        for kind, section in document:
             if kind == "//":
                 continue
             for item in objects(section):
                 if kind == "locals":
                     self.add_block(kind, [], attributes_of(item), override)
                 elif kind == "resource":
-                    for resource_type, named in item.items():
-                        for named_object in objects(named):
-                            for name, body in named_object.items():
+                    for resource_type, by_name in named(item):
+                        for named_object in objects(by_name):
+                            for name, body in named(named_object):
                                 self.add_block(kind, [resource_type, name], attributes_of(body), override)
                 elif kind in ("variable", "output", "module"):
-                    for name, body in item.items():
-                        if name != "//":
-                            self.add_block(kind, [name], attributes_of(body, ("default",) if kind == "variable" else ()),
-                                           override)
+                    for name, body in named(item):
+                        self.add_block(kind, [name], attributes_of(body, ("default",) if kind == "variable" else ()),
+                                       override)
+
+
+def _check_heredocs(tree: Any, text: str) -> None:
+    """python-hcl2 ends a heredoc at any line that starts with its marker and needs one character of
+    content at least, where Terraform ends it only at a line that is the marker alone: a file where the two
+    disagree is read differently by Checkov and by Terraform, so it is refused."""
+    for node in tree.iter_subtrees():
+        if node.data not in ("heredoc_template", "heredoc_template_trim"):
+            continue
+        token = node.children[0]
+        lines = str(token).split("\n")
+        marker = lines[0].lstrip("<-").strip()
+        end = getattr(token, "end_pos", None)
+        if end is None or text[end:end + 1] not in ("\n", "\r", ""):
+            raise ValueError(f"the heredoc {marker} does not end at a line of its own")
+        if any(line.strip() == marker for line in lines[1:-1]):
+            raise ValueError(f"the heredoc {marker} is empty or ends earlier than python-hcl2 reads it")
 
 
 def _module_files(folder: str) -> list[os.DirEntry[str]]:
@@ -526,9 +572,31 @@ def _is_override(name: str) -> bool:
 
 
 def _read(path: str) -> str:
-    # as Checkov reads it: UTF-8 with an optional byte order mark, universal newlines
-    with open(path, encoding="utf-8-sig") as handle:
+    # UTF-8 with an optional byte order mark, line ends kept: Terraform does not turn a lone CR into a
+    # line break (Python's universal newlines, which Checkov reads with, would). A file without CR is the
+    # same text Checkov parsed, so its kept tree is reused.
+    with open(path, encoding="utf-8-sig", newline="") as handle:
         return handle.read()
+
+
+class _Pairs(list):
+    """A JSON object as its (key, value) pairs: Python's dict keeps only the last of duplicate keys."""
+
+
+def load_json(text: str) -> Any:
+    return json.loads(text, object_pairs_hook=_Pairs)
+
+
+def json_plain(value: Any) -> Any:
+    """A JSON value with objects as dicts, refusing duplicate keys (Terraform rejects them in values)."""
+    if isinstance(value, _Pairs):
+        keys = [k for k, _ in value]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"duplicate keys {sorted({k for k in keys if keys.count(k) > 1})}")
+        return {k: json_plain(v) for k, v in value}
+    if isinstance(value, list):
+        return [json_plain(v) for v in value]
+    return value
 
 
 _module_cache: dict[str, tuple[tuple[Any, ...], Module]] = {}
@@ -568,11 +636,13 @@ def load_module(folder: str) -> Module:
     for entry in sorted(files, key=lambda e: (_is_override(e.name), e.name)):
         try:
             if entry.name.endswith(".tf.json"):
-                module.add_json(json.loads(_read(entry.path)), _is_override(entry.name))
+                module.add_json(load_json(_read(entry.path)), _is_override(entry.name))
             else:
                 module.add_hcl(_read(entry.path), _is_override(entry.name))
-        except Exception:  # Terraform refuses a module with a file it cannot parse
-            module.broken.append(entry.name)
+        except Exception as exc:  # Terraform refuses a module with a file it cannot parse
+            detail = str(exc) if isinstance(exc, ValueError) and str(exc).startswith(("the ", "a ")) else \
+                "it could not be parsed"
+            module.broken.append(f"{os.path.join(folder, entry.name)}: {detail}")
     _module_cache[folder] = (stamp, module)
     return module
 
@@ -580,13 +650,37 @@ def load_module(folder: str) -> Module:
 # ------------------------------------------------------------------ values: conversions and comparisons
 
 def is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """Whole numbers only: Python ints are exact, as Terraform's numbers are; fractions are refused."""
+    if isinstance(value, float):
+        raise Unproven(f"the fractional number {value!r} is not evaluated by the rule")
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
-def number_text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
-        return str(int(value))
-    return str(value) if isinstance(value, int) else repr(value)
+def number_text(value: int) -> str:
+    return str(value)
+
+
+def kind_of(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, str):
+        return "string"
+    if is_number(value):
+        return "number"
+    return "collection"
+
+
+def unify(values: list[Any], what: str) -> list[Any]:
+    """Terraform's conversion of values that must share one type (a list, a map, a set, both branches of
+    a conditional): mixed primitives become strings; anything else mixed is not evaluated."""
+    kinds = {kind_of(v) for v in values} - {"null"}
+    if len(kinds) <= 1:
+        return list(values)
+    if kinds <= {"string", "number", "bool"}:
+        return [None if v is None else to_string(v, what) for v in values]
+    raise Unproven(f"{what} mixes types Terraform would have to unify")
 
 
 def describe(value: Any) -> str:
@@ -613,15 +707,15 @@ def to_bool(value: Any, what: str) -> bool:
     raise Unproven(f"{what} is {describe(value)}, not a boolean")
 
 
-def to_number(value: Any, what: str) -> float | int:
+WHOLE_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)")
+
+
+def to_number(value: Any, what: str) -> int:
     if is_number(value):
         return value
-    if isinstance(value, str):
-        try:
-            return int(value) if value.lstrip("-").isdigit() else float(value)
-        except ValueError:
-            pass
-    raise Unproven(f"{what} is {describe(value)}, not a number")
+    if isinstance(value, str) and WHOLE_NUMBER.fullmatch(value) and value != "-0":
+        return int(value)
+    raise Unproven(f"{what} is {describe(value)}, not a whole number the rule evaluates")
 
 
 def equal(left: Any, right: Any) -> bool:
@@ -655,10 +749,11 @@ def convert(value: Any, type_ast: Any, what: str) -> Any:
         if type_ast[1] == "map":
             if not isinstance(value, dict):
                 raise Unproven(f"{what} is {describe(value)}, not a map")
-            return {k: convert(v, element, what) for k, v in value.items()}
+            converted = {k: convert(v, element, what) for k, v in value.items()}
+            return dict(zip(converted, unify(list(converted.values()), what)))  # map(any): one element type
         if not isinstance(value, (list, tuple)):
             raise Unproven(f"{what} is {describe(value)}, not a {type_ast[1]}")
-        items = [convert(v, element, what) for v in value]
+        items = unify([convert(v, element, what) for v in value], what)
         if type_ast[1] == "set":
             if not all(isinstance(v, str) for v in items):
                 raise Unproven(f"{what} is a set of other values than strings, not evaluated by the rule")
@@ -677,7 +772,7 @@ def convert(value: Any, type_ast: Any, what: str) -> Any:
                 arguments = attribute_type[2]
                 attribute_type = arguments[0]
                 if key not in value or value[key] is None:
-                    default = evaluate(arguments[1], Scope.EMPTY) if len(arguments) > 1 else None
+                    default = evaluate(arguments[1], Scope.LITERAL) if len(arguments) > 1 else None
                     result[key] = convert(default, attribute_type, what)
                     continue
             if key not in value:
@@ -806,6 +901,8 @@ def _replace(value: Any, search: Any, replacement: Any) -> str:
 def _substr(value: Any, offset: Any, length: Any) -> str:
     text = _ascii(to_string(value, "substr()'s string"), "substr")
     start, size = int(to_number(offset, "substr()'s offset")), int(to_number(length, "substr()'s length"))
+    if "\r" in text or size < -1:  # Terraform counts "\r\n" as one character
+        raise Unproven("substr() with a carriage return or a negative length other than -1")
     if start < 0:
         start += len(text)
     if start < 0 or start > len(text):
@@ -863,14 +960,23 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "one": _one,
     "concat": lambda *lists: [v for items in lists for v in (items if isinstance(items, (list, tuple)) else
                                                              _raise(Unproven("concat() of a value that is not a list")))],
-    "tolist": lambda value: list(value) if isinstance(value, (list, tuple)) else _raise(Unproven("tolist() of a non-list")),
-    "toset": lambda value: TfSet(sorted(set(_strings(value, "toset")))),
-    "tomap": lambda value: dict(value) if isinstance(value, dict) else _raise(Unproven("tomap() of a non-map")),
+    "tolist": lambda value: unify(list(value), "tolist()") if isinstance(value, (list, tuple)) else
+    _raise(Unproven("tolist() of a non-list")),
+    "toset": lambda value: _toset(value),
+    "tomap": lambda value: dict(zip(value, unify(list(value.values()), "tomap()"))) if isinstance(value, dict) else
+    _raise(Unproven("tomap() of a non-map")),
 }
 
 
 def _raise(exc: Exception) -> Any:
     raise exc
+
+
+def _toset(value: Any) -> TfSet:
+    items = unify(list(value), "toset()") if isinstance(value, (list, tuple)) else _raise(Unproven("toset() of a non-list"))
+    if not all(isinstance(v, str) for v in items):  # Terraform orders numbers numerically, strings lexically
+        raise Unproven("toset() of values that are not all strings is not evaluated by the rule")
+    return TfSet(sorted(set(items)))
 
 
 # ------------------------------------------------------------------ scopes and module instances
@@ -879,12 +985,15 @@ class Scope:
     """Where an expression is evaluated: a module instance, and each/count of the block."""
 
     EMPTY: "Scope"
+    LITERAL: "Scope"
 
-    def __init__(self, instance: "ModuleInstance | None", each: Any = None, count: Any = None) -> None:
-        self.instance, self.each, self.count = instance, each, count
+    def __init__(self, instance: "ModuleInstance | None", each: Any = None, count: Any = None,
+                 literal_only: bool = False) -> None:
+        self.instance, self.each, self.count, self.literal_only = instance, each, count, literal_only
 
 
 Scope.EMPTY = Scope(None)
+Scope.LITERAL = Scope(None, literal_only=True)  # variable defaults and tfvars: no functions, no references
 
 
 def _instance_key(block: dict[str, Expression], key: Any, scope: Scope, what: str) -> tuple[Any, Any]:
@@ -950,7 +1059,7 @@ class ModuleInstance:
 
     def _check_module(self) -> None:
         if self.module.broken:
-            raise Unproven(f"{', '.join(self.module.broken)} in {self.module.folder} could not be parsed")
+            raise Unproven(f"the module is not read as Terraform reads it ({'; '.join(self.module.broken)})")
 
     def variable(self, name: str) -> Any:
         def compute() -> Any:
@@ -963,10 +1072,10 @@ class ModuleInstance:
             if given is not ABSENT:
                 value = given
                 if value is None and "default" in declaration and "nullable" in declaration and \
-                        evaluate(declaration["nullable"].ast(), Scope.EMPTY) is False:
-                    value = evaluate(declaration["default"].ast(), Scope.EMPTY)
+                        evaluate(declaration["nullable"].ast(), Scope.LITERAL) is False:
+                    value = evaluate(declaration["default"].ast(), Scope.LITERAL)
             elif "default" in declaration:
-                value = evaluate(declaration["default"].ast(), Scope.EMPTY)
+                value = evaluate(declaration["default"].ast(), Scope.LITERAL)
             else:
                 where = "the module call passes none" if self.address else "no tfvars or --var-file entry"
                 raise Unproven(f"{self.label('var.' + name)} has no value: no default and {where}", reference=True)
@@ -992,7 +1101,7 @@ class ModuleInstance:
         if call is None or ("module", name) in self.module.duplicates:
             raise Unproven(f"{label} is not declared once in {self.module.folder}")
         source = call.get("source")
-        source_value = evaluate(source.ast(), Scope.EMPTY) if source is not None else None
+        source_value = evaluate(source.ast(), Scope.LITERAL) if source is not None else None
         if isinstance(source_value, str) and source_value.startswith(("./", "../")):
             local_folder = os.path.normpath(os.path.join(self.module.folder, source_value))
             if folder is not None and not same_folder(folder, local_folder):
@@ -1054,7 +1163,7 @@ def _root_inputs(folder: str, module: Module, var_files: list[str]) -> Callable[
     for path in [os.path.join(folder, n) for n in files] + list(var_files):
         try:
             if path.endswith(".json"):
-                document = json.loads(_read(path))
+                document = json_plain(load_json(_read(path)))
                 if not isinstance(document, dict):
                     raise ValueError("not an object")
                 values.update({k: ("value", v) for k, v in document.items()})
@@ -1081,7 +1190,7 @@ def _root_inputs(folder: str, module: Module, var_files: list[str]) -> Callable[
             return value
         if kind == "hcl":
             try:
-                return evaluate(value.ast(), Scope.EMPTY)
+                return evaluate(value.ast(), Scope.LITERAL)
             except Unproven as exc:
                 raise Unproven(f"var.{name} in a variable file: {exc}") from None
         return value
@@ -1102,9 +1211,9 @@ def unparse(node: Any) -> str:
         root = node[1] if isinstance(node[1], str) else f"({unparse(node[1])})"
         return root + "".join(f".{step[1]}" if step[0] == "attr" else f"[{unparse(step[1])}]" for step in node[2])
     if kind == "cond":
-        return f"{unparse(node[1])} ? {unparse(node[2])} : {unparse(node[3])}"
+        return f"{_operand(node[1])} ? {_operand(node[2])} : {_operand(node[3])}"
     if kind == "binary":
-        return f"{unparse(node[2])} {node[1]} {unparse(node[3])}"
+        return f"{_operand(node[2])} {node[1]} {_operand(node[3])}"
     if kind == "unary":
         return f"{node[1]}{unparse(node[2])}"
     if kind == "call":
@@ -1113,7 +1222,11 @@ def unparse(node: Any) -> str:
         return "[" + ", ".join(unparse(i) for i in node[1]) + "]"
     if kind == "object":
         return "{" + ", ".join(f"{unparse(k)} = {unparse(v)}" for k, v in node[1]) + "}"
-    return "..."
+    return f"<{node[1]}>" if kind == "unsupported" else "..."
+
+
+def _operand(node: Any) -> str:
+    return f"({unparse(node)})" if node[0] in ("cond", "binary") else unparse(node)
 
 
 class Trail:
@@ -1122,10 +1235,41 @@ class Trail:
     current: list[str] | None = None
 
 
+def _literal(value: Any) -> Any:
+    if isinstance(value, str):
+        check_plain(value)
+    elif isinstance(value, float):
+        is_number(value)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_plain(key)
+            _literal(item)
+    elif isinstance(value, list):
+        for item in value:
+            _literal(item)
+    return value
+
+
+DIRECT = {"trav", "lit", "tuple", "object", "unsupported"}
+
+
 def evaluate(node: Any, scope: Scope) -> Any:
+    """The value of an AST node, or Unproven. An unproven value stays a "reference" (enough for a subnet)
+    only when it is one: a function, operator or condition applied to it could yield "" or null."""
+    if node[0] in DIRECT or (node[0] == "tmpl" and len(node[1]) == 1):
+        return _evaluate(node, scope)
+    try:
+        return _evaluate(node, scope)
+    except Unproven as exc:
+        if exc.reference and node[0] != "cond":
+            raise Unproven(str(exc)) from None
+        raise
+
+
+def _evaluate(node: Any, scope: Scope) -> Any:
     kind = node[0]
     if kind == "lit":
-        return node[1]
+        return _literal(node[1])
     if kind == "tmpl":
         parts = node[1]
         if len(parts) == 1:  # "${x}" alone keeps x's type
@@ -1142,7 +1286,10 @@ def evaluate(node: Any, scope: Scope) -> Any:
         value = evaluate(node[2], scope)
         if node[1] == "!":
             return not to_bool(value, "the operand of !")
-        return -to_number(value, "the operand of -")
+        number = to_number(value, "the operand of -")
+        if number == 0:  # Terraform keeps a negative zero ("-0")
+            raise Unproven("the negative zero is not evaluated by the rule")
+        return -number
     if kind == "tuple":
         return [evaluate(item, scope) for item in node[1]]
     if kind == "object":
@@ -1152,6 +1299,8 @@ def evaluate(node: Any, scope: Scope) -> Any:
         return result
     if kind == "call":
         function = FUNCTIONS.get(node[1])
+        if scope.literal_only:
+            raise Unproven(f"the function {node[1]}() where Terraform accepts only a literal value")
         if function is None:
             raise Unproven(f"the function {node[1]}() is not evaluated by the rule")
         arguments = [evaluate(argument, scope) for argument in node[2]]
@@ -1186,13 +1335,28 @@ def _conditional(node: Any, scope: Scope) -> Any:
             if same:
                 return true
             raise Unproven(f"the condition `{unparse(node[1])}` is not proven: {exc}; its branches differ: "
-                           f"{describe(true)} if true, {describe(false)} if false", reference=exc.reference) from None
+                           f"{describe(true)} if true, {describe(false)} if false") from None
+        # both branches references (a subnet either way): still a reference
         references = all(o[0] == "unproven" and o[1].reference for o in outcomes)
-        raise Unproven(f"the condition `{unparse(node[1])}` is not proven: {exc}",
-                       reference=references and exc.reference) from None
+        raise Unproven(f"the condition `{unparse(node[1])}` is not proven: {exc}", reference=references) from None
     if Trail.current is not None:
         Trail.current.append(f"`{unparse(node[1])}` is {'true' if condition else 'false'}")
-    return evaluate(node[2] if condition else node[3], scope)
+    chosen, other = (node[2], node[3]) if condition else (node[3], node[2])
+    value = evaluate(chosen, scope)
+    # Terraform gives both branches one type: `true ? 1 : "x"` is "1". A string (or null) stays as it is;
+    # another value is kept only when the other branch is known to have its type.
+    mark = len(Trail.current) if Trail.current is not None else 0
+    try:
+        other_value = evaluate(other, scope)
+    except Unproven:
+        if kind_of(value) in ("string", "null"):
+            return value
+        raise Unproven(f"the branch not taken of `{unparse(node)}` has a type the rule cannot tell, "
+                       f"and Terraform may convert {describe(value)} to it") from None
+    finally:
+        if Trail.current is not None:
+            del Trail.current[mark:]
+    return unify([value, other_value], f"the branches of `{unparse(node)}`")[0]
 
 
 def _binary(operator: str, left: Any, right: Any) -> Any:
@@ -1220,8 +1384,13 @@ def _binary(operator: str, left: Any, right: Any) -> Any:
         return a * b
     if operator in ("/", "%"):
         if b == 0:
-            raise Unproven(f"a division by zero")
-        return a / b if operator == "/" else a - b * int(a / b)
+            raise Unproven("a division by zero")
+        quotient = abs(a) // abs(b) * (1 if (a >= 0) == (b > 0) else -1)  # truncated, as Terraform's %
+        if operator == "/":
+            if quotient * b != a:
+                raise Unproven("a division with a fractional result is not evaluated by the rule")
+            return quotient
+        return a - b * quotient
     raise Unproven(f"the operator {operator} is not evaluated by the rule")
 
 
@@ -1327,8 +1496,8 @@ def split_address(address: str) -> list[tuple[str, Any]]:
 class Notebook:
     """A notebook resource located in the rule's own reading of the source."""
 
-    def __init__(self, scope: Scope, block: dict[str, Expression], address: str) -> None:
-        self.scope, self.block, self.address = scope, block, address
+    def __init__(self, scope: Scope, block: dict[str, Expression], address: str, twice: set[str]) -> None:
+        self.scope, self.block, self.address, self.twice = scope, block, address, twice
         self.conditions: dict[str, list[str]] = {}
 
     def attribute(self, name: str) -> Any:
@@ -1336,6 +1505,8 @@ class Notebook:
         lists the proven conditions whose outcome chose it."""
         if name not in self.block:
             return ABSENT
+        if name in self.twice:
+            raise Unproven(f"{name} is set twice in the resource block, which Terraform refuses")
         Trail.current = self.conditions[name] = []
         try:
             value = evaluate(self.block[name].ast(), self.scope)
@@ -1359,6 +1530,23 @@ class ScanContext:
                 return candidate
             frame = frame.f_back
         return None
+
+    _root: tuple[Any, str | None] = (None, None)
+
+    @classmethod
+    def root(cls) -> str | None:
+        """The folder Checkov was asked to scan (its runner's `root_folder`), looked up once per scan."""
+        if cls.token is not None and cls._root[0] is cls.token:
+            return cls._root[1]
+        found, frame = None, sys._getframe(1)
+        while frame is not None:
+            candidate = frame.f_locals.get("root_folder")
+            if isinstance(candidate, str) and candidate:
+                found = candidate
+                break
+            frame = frame.f_back
+        cls._root = (cls.token, found)
+        return found
 
     @staticmethod
     def json_resource(resource_type: str) -> tuple[str, str] | None:
@@ -1451,8 +1639,75 @@ def module_callers(source_module: Any) -> list[str]:
     return callers
 
 
-def locate(file_path: str, resource_type: str, address: str, callers: list[str], var_files: list[str]) -> Notebook:
-    """`callers`: the files of the module calls from the innermost out (Checkov's source_module_object_)."""
+def module_tree_problems(instance: ModuleInstance) -> list[str]:
+    """Files of the root module and of every local module it calls, recursively, that the rule (and
+    Checkov, which uses the same parser) cannot read as Terraform does: notebooks there go unjudged."""
+    cached = getattr(instance, "tree_problems", None)
+    if cached is not None:
+        return cached
+    problems: list[str] = []
+    pending, seen = [instance.module], set()
+    while pending and len(seen) < 500:
+        module = pending.pop()
+        if module.folder in seen:
+            continue
+        seen.add(module.folder)
+        problems += module.broken
+        for call in module.module_calls.values():
+            try:
+                source = evaluate(call["source"].ast(), Scope.LITERAL) if "source" in call else None
+            except Unproven:
+                continue
+            if isinstance(source, str) and source.startswith(("./", "../")):
+                folder = os.path.normpath(os.path.join(module.folder, source))
+                if os.path.isdir(folder):
+                    pending.append(load_module(folder))
+    instance.tree_problems = problems  # type: ignore[attr-defined]
+    return problems
+
+
+class _CallersIndex:
+    """module source folder -> callers, for one scan (its RunnerFilter held, compared by identity)."""
+
+    token: Any = None
+    indexes: dict[tuple[str, tuple[str, ...]], dict[str, list[str]]] = {}
+
+
+def callers_in_scan(folder: str, scan_root: str | None, suffixes: tuple[str, ...]) -> list[str]:
+    """Module blocks, in files with `suffixes` under the scan's root, whose local source is `folder`.
+    Checkov's terraform runner reads no .tf.json and its terraform_json runner reads no module calls, so a
+    notebook there is handed over as if its folder were a root module: without its caller's inputs."""
+    root = os.path.abspath(scan_root or os.path.dirname(folder))
+    token = ScanContext.token
+    if token is None or _CallersIndex.token is not token:
+        _CallersIndex.token, _CallersIndex.indexes = token, {}
+    index = _CallersIndex.indexes.get((root, suffixes))
+    if index is None:
+        index = {}
+        for directory, subfolders, files in os.walk(root):
+            subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+            if not any(f.endswith(suffixes) and not f.startswith(".") for f in files):
+                continue
+            try:
+                module = load_module(directory)
+            except OSError:
+                continue
+            for name, call in module.module_calls.items():
+                try:
+                    source = evaluate(call["source"].ast(), Scope.LITERAL) if "source" in call else None
+                except Unproven:
+                    continue
+                if isinstance(source, str) and source.startswith(("./", "../")):
+                    target = os.path.normpath(os.path.join(directory, source))
+                    index.setdefault(target, []).append(f'module "{name}" in {directory}')
+        _CallersIndex.indexes[(root, suffixes)] = index
+    return index.get(os.path.normpath(folder), [])
+
+
+def locate(file_path: str, resource_type: str, address: str, callers: list[str], var_files: list[str],
+           scan_root: str | None = None, caller_suffixes: tuple[str, ...] = (".tf.json",)) -> Notebook:
+    """`callers`: the files of the module calls from the innermost out (Checkov's source_module_object_).
+    `caller_suffixes`: the files whose module calls Checkov did not follow to this notebook."""
     segments = split_address(address)
     if len(segments) < 2 or len(segments) % 2:
         raise Unproven(f"the address {address!r} is not understood")
@@ -1462,6 +1717,15 @@ def locate(file_path: str, resource_type: str, address: str, callers: list[str],
     folders = [os.path.dirname(os.path.abspath(p)) for p in reversed(callers)] + \
               [os.path.dirname(os.path.abspath(file_path))]
     instance = root_instance(folders[0], var_files)
+    problems = module_tree_problems(instance)
+    if problems:
+        raise Unproven(f"the configuration in {folders[0]} is not read as Terraform reads it ({'; '.join(problems)}); "
+                       "a notebook there could go unjudged")
+    if not callers:
+        called = callers_in_scan(folders[0], scan_root or ScanContext.root(), caller_suffixes)
+        if called:
+            raise Unproven(f"{folders[0]} is a module called by {', '.join(called)}; the values its caller passes "
+                           "are not seen in this framework")
     for level, (name, key) in enumerate(module_steps[1::2]):
         instance = instance.child(name, key, folders[level + 1])
     if not same_folder(instance.module.folder, folders[-1]):
@@ -1474,4 +1738,5 @@ def locate(file_path: str, resource_type: str, address: str, callers: list[str],
     if block is None or ("resource", resource_type, resource_name) in instance.module.duplicates:
         raise Unproven(f"{resource_type}.{resource_name} is not declared once in {instance.module.folder}")
     each, count = _instance_key(block, key, Scope(instance), instance.label(f"{resource_type}.{resource_name}"))
-    return Notebook(Scope(instance, each, count), block, address)
+    twice = {d[-1] for d in instance.module.duplicates if d[:4] == ("attribute", "resource", resource_type, resource_name)}
+    return Notebook(Scope(instance, each, count), block, address, twice)

@@ -44,7 +44,7 @@ def prowler_metadata(rule: dict) -> dict:
         "Description": rule["description"],
         "Risk": rule["risk"],
         "RelatedUrl": "",
-        "AdditionalURLs": rule["references"],
+        "AdditionalURLs": [rule["public_url"], *[u for u in rule["references"] if u != rule["public_url"]]],
         "Remediation": {
             "Code": {
                 "CLI": remediation["cli"],
@@ -114,6 +114,7 @@ def rule_page(rule: dict) -> str:
 | Severity | {rule['severity'].capitalize()} |
 | Cloud entity | {rule['cloud_entity']} (`{rule['resource']['cloudformation']}`, `{rule['resource']['terraform']}`) |
 | Category | {rule['category']} |
+| Public rule page | <{rule['public_url']}> |
 | Logic | `{rule['logic']}` |
 | Checkov ID | `{checkov['id']}` (built-in counterpart `{checkov['builtin_counterpart']}`) |
 | Prowler check | `{prowler['check_name']}` (Prowler >= {prowler['min_version']}; built-in counterpart `{prowler['builtin_counterpart']}`) |
@@ -181,6 +182,37 @@ requirement per framework control above.
 """
 
 
+def checkov_rule_data(rule: dict) -> str:
+    """The rule data the Checkov check reads, as Python inside checkov_checks/: a copied, git-pulled or
+    signed folder then needs nothing outside itself (Checkov parses .yaml/.json there as policies, and
+    signs only .py files)."""
+    checkov = rule["engines"]["checkov"]
+    values = {
+        "CLOUDGUARD_ID": rule["cloudguard_id"],
+        "CHECKOV_ID": checkov["id"],
+        "TITLE": rule["title"],
+        "SEVERITY": rule["severity"].upper(),
+        "CATEGORY": checkov["category"],
+        "PASSING_VALUE": rule["passing_value"],
+        "TERRAFORM_RESOURCE": rule["resource"]["terraform"],
+        "CLOUDFORMATION_RESOURCE": rule["resource"]["cloudformation"],
+        "GUIDELINE": rule["public_url"],
+        "BENCHMARKS": {f["name"]: list(f["controls"]) for f in rule["compliance_frameworks"]},
+    }
+    lines = [f'"""Rule data of {rule["cloudguard_id"]} for the Checkov check beside this file.',
+             "",
+             f"Generated from metadata/{METADATA.name} by `python3 tools/dev.py generate`; do not edit. It registers",
+             'no check (Checkov imports every .py of the folder and finds nothing to run here)."""', ""]
+    for name, value in values.items():
+        if isinstance(value, dict):
+            lines.append(f"{name} = {{")
+            lines += [f"    {json.dumps(k, ensure_ascii=False)}: {json.dumps(v, ensure_ascii=False)}," for k, v in value.items()]
+            lines.append("}")
+        else:
+            lines.append(f"{name} = {json.dumps(value, ensure_ascii=False)}")
+    return "\n".join(lines) + "\n"
+
+
 def readme_with_parity_table() -> str:
     text = README.read_text(encoding="utf-8")
     head, found, rest = text.partition(PARITY_START)
@@ -199,6 +231,7 @@ def generated_files(rule: dict) -> dict[Path, str]:
         ROOT / "d9_rules" / "compliance" / f"{compliance_framework_name(rule)}.json":
             json.dumps(prowler_compliance(rule), indent=2, ensure_ascii=False) + "\n",
         ROOT / "docs" / "rules" / f"{rule['cloudguard_id']}.md": rule_page(rule),
+        ROOT / "checkov_checks" / "d9_aws_net_49_rule_data.py": checkov_rule_data(rule),
     }
 
 

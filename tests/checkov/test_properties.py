@@ -104,55 +104,195 @@ def tf_source(index: int, value: tuple, subnet: str) -> str:
 
 # ---- CloudFormation
 
+# Conditions as data: leaves whose truth follows from parameter Defaults (or literals), leaves that cannot be
+# computed (a parameter without Default, a pseudo parameter), and Fn::Not/And/Or/Condition over them.
+CONDITION_LEAVES = st.one_of(
+    st.tuples(st.just("default"), st.booleans()), st.tuples(st.just("number_default"), st.booleans()),
+    st.tuples(st.just("literal"), st.booleans()), st.tuples(st.just("mapping"), st.booleans()),
+    st.just(("no_default",)), st.just(("pseudo",)))
+CONDITIONS = st.recursive(CONDITION_LEAVES, lambda inner: st.one_of(
+    st.tuples(st.just("not"), inner), st.tuples(st.just("named"), inner),
+    st.tuples(st.just("and"), st.lists(inner, min_size=2, max_size=3)),
+    st.tuples(st.just("or"), st.lists(inner, min_size=2, max_size=3))), max_leaves=5)
+
+
+def condition_truth(spec: tuple) -> bool | None:
+    """The oracle's truth of a condition under the parameter Defaults; None when it depends on a value
+    not known before deployment (three-valued: `false and unknown` is false, `true or unknown` is true)."""
+    kind = spec[0]
+    if kind in ("default", "number_default", "literal", "mapping"):
+        return spec[1]
+    if kind in ("no_default", "pseudo"):
+        return None
+    if kind == "named":
+        return condition_truth(spec[1])
+    if kind == "not":
+        inner = condition_truth(spec[1])
+        return None if inner is None else not inner
+    truths = [condition_truth(s) for s in spec[1]]
+    decisive = kind == "or"
+    if decisive in truths:
+        return decisive
+    return None if None in truths else not decisive
+
+
+def chosen(spec: tuple, if_true, if_false) -> list:
+    truth = condition_truth(spec)
+    return [if_true, if_false] if truth is None else [if_true if truth else if_false]
+
+
+BRANCH_WORDS = st.just("Disabled") | WORDS  # both branches Disabled is the interesting PASS of an unknown condition
 CFN_VALUES = st.one_of(
     st.tuples(st.just("literal"), WORDS), st.tuples(st.just("number"), st.integers(-5, 5)),
     st.tuples(st.just("bool"), st.booleans()), st.tuples(st.just("list"), WORDS), st.just(("null",)),
     st.just(("absent",)), st.just(("novalue",)), st.tuples(st.just("param_default"), WORDS),
     st.just(("param_no_default",)), st.tuples(st.just("if"), WORDS, WORDS), st.tuples(st.just("mapping"), WORDS),
-    st.tuples(st.just("sub_literal"), st.text("abcDEils", min_size=1, max_size=10) | st.just("Disabled")))
-CFN_SUBNETS = st.sampled_from(["literal", "ref", "import", "getatt", "empty", "null", "absent", "novalue",
-                               "if_maybe_absent", "number"])
+    st.tuples(st.just("sub_literal"), st.text("abcDEils", min_size=1, max_size=10) | st.just("Disabled")),
+    st.tuples(st.just("ssm_default"), WORDS),
+    st.tuples(st.just("if_condition"), CONDITIONS, BRANCH_WORDS, BRANCH_WORDS),
+    st.tuples(st.just("if_condition_novalue"), CONDITIONS, BRANCH_WORDS),
+    st.tuples(st.just("join_if"), CONDITIONS, st.sampled_from(["Dis", "En", "dis", "", "Disabled"]),
+              st.sampled_from(["Dis", "En", "Disabled "]), st.sampled_from(["abled", "", " "])))
+# Subnets: set (a subnet ID or a reference) or not (absent, AWS::NoValue, or a fold to "" / whitespace)
+SUBNETS_SET = ["literal", "ref", "import", "getatt", "sub_literal", "sub_variable", "join_literal", "join_ref",
+               "select_literal", "select_list_parameter", "parameter_default"]
+SUBNETS_UNSET = ["empty", "null", "absent", "novalue", "number", "if_maybe_absent", "sub_empty", "sub_blank",
+                 "sub_default_empty", "join_empty_list", "join_empty_strings", "select_empty",
+                 "parameter_default_empty"]
+SUBNET_BRANCHES = ["ref", "literal", "import", "novalue", "empty", "sub_empty", "join_empty_strings"]
+CFN_SUBNETS = st.one_of(st.sampled_from(SUBNETS_SET + SUBNETS_UNSET).map(lambda kind: (kind,)),
+                        st.tuples(st.just("if_condition"), CONDITIONS, st.sampled_from(SUBNET_BRANCHES),
+                                  st.sampled_from(SUBNET_BRANCHES)))
 
 
-def cfn_expected(value: tuple, subnet: str) -> str:
+def cfn_expected(value: tuple, subnet: tuple) -> str:
     kind = value[0]
     if kind in ("literal", "param_default", "mapping", "sub_literal"):
         received = [value[1]]
     elif kind == "if":
-        received = [value[1], value[2]]
-    else:
+        received = [value[1], value[2]]  # condition over a parameter without default: both branches
+    elif kind == "if_condition":
+        received = chosen(value[1], value[2], value[3])
+    elif kind == "if_condition_novalue":
+        received = chosen(value[1], value[2], None)
+    elif kind == "join_if":
+        received = [part + value[4] for part in chosen(value[1], value[2], value[3])]
+    else:  # not a string, absent, unresolved, or an SSM parameter (its Default names the parameter)
         received = [None]
-    has_subnet = subnet in ("literal", "ref", "import", "getatt")
+    if subnet[0] == "if_condition":
+        has_subnet = all(branch in SUBNETS_SET for branch in chosen(subnet[1], subnet[2], subnet[3]))
+    else:
+        has_subnet = subnet[0] in SUBNETS_SET
     return "PASSED" if all(v == "Disabled" for v in received) and has_subnet else "FAILED"
 
 
-def cfn_resource(index: int, value: tuple, subnet: str) -> tuple[dict, dict, dict]:
-    """(resource, parameters, mappings) as plain JSON-able data; intrinsics in their long form."""
-    kind, parameters, mappings = value[0], {}, {}
+class Declarations:
+    """Parameters, Mappings and Conditions a notebook's values need, with names unique per notebook."""
+
+    def __init__(self, index: int) -> None:
+        self.index, self.count = index, 0
+        self.parameters: dict = {}
+        self.mappings: dict = {}
+        self.conditions: dict = {}
+
+    def name(self, prefix: str) -> str:
+        self.count += 1
+        return f"{prefix}{self.index}x{self.count}"
+
+    def condition(self, spec: tuple) -> str:
+        name = self.name("Cond")
+        expression = self._expression(spec)
+        if "Condition" in expression:  # a top-level entry must be a condition function
+            expression = {"Fn::And": [expression, {"Fn::Equals": ["a", "a"]}]}
+        self.conditions[name] = expression
+        return name
+
+    def _expression(self, spec: tuple) -> dict:
+        kind = spec[0]
+        if kind == "default":
+            parameter = self.name("Env")
+            self.parameters[parameter] = {"Type": "String", "Default": "prod"}
+            return {"Fn::Equals": [{"Ref": parameter}, "prod" if spec[1] else "dev"]}
+        if kind == "number_default":
+            parameter = self.name("Count")
+            self.parameters[parameter] = {"Type": "Number", "Default": 3}
+            return {"Fn::Equals": [{"Ref": parameter}, 3 if spec[1] else 4]}
+        if kind == "literal":
+            return {"Fn::Equals": ["x", "x" if spec[1] else "y"]}
+        if kind == "mapping":
+            parameter, mapping = self.name("Tier"), self.name("Tiers")
+            self.parameters[parameter] = {"Type": "String", "Default": "private"}
+            self.mappings[mapping] = {"private": {"Internet": "off"}, "public": {"Internet": "on"}}
+            return {"Fn::Equals": [{"Fn::FindInMap": [mapping, {"Ref": parameter}, "Internet"]},
+                                   "off" if spec[1] else "on"]}
+        if kind == "no_default":
+            parameter = self.name("Open")
+            self.parameters[parameter] = {"Type": "String"}
+            return {"Fn::Equals": [{"Ref": parameter}, "yes"]}
+        if kind == "pseudo":
+            return {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}
+        if kind == "named":
+            return {"Condition": self.condition(spec[1])}
+        if kind == "not":
+            return {"Fn::Not": [self._expression(spec[1])]}
+        return {"Fn::And" if kind == "and" else "Fn::Or": [self._expression(s) for s in spec[1]]}
+
+
+def cfn_subnet(kind: str, declared: Declarations):
+    if kind == "sub_default_empty":
+        parameter = declared.name("SubnetEmpty")
+        declared.parameters[parameter] = {"Type": "String", "Default": ""}
+        return {"Fn::Sub": "${" + parameter + "}"}
+    if kind in ("parameter_default", "parameter_default_empty"):
+        parameter = declared.name("SubnetDefault")
+        declared.parameters[parameter] = {"Type": "String",
+                                          "Default": "subnet-0def" if kind == "parameter_default" else ""}
+        return {"Ref": parameter}
+    return {"literal": "subnet-0abc", "ref": {"Ref": "Subnet"}, "import": {"Fn::ImportValue": "net-Subnet"},
+            "getatt": {"Fn::GetAtt": ["Net", "SubnetId"]}, "empty": "", "null": None,
+            "novalue": {"Ref": "AWS::NoValue"}, "number": 42,
+            "if_maybe_absent": {"Fn::If": ["Always", {"Ref": "Subnet"}, {"Ref": "AWS::NoValue"}]},
+            "sub_empty": {"Fn::Sub": ""}, "sub_blank": {"Fn::Sub": "  "}, "sub_literal": {"Fn::Sub": "subnet-0abc"},
+            "sub_variable": {"Fn::Sub": "${Subnet}"}, "join_empty_list": {"Fn::Join": ["", []]},
+            "join_empty_strings": {"Fn::Join": ["", ["", ""]]}, "join_literal": {"Fn::Join": ["-", ["subnet", "0abc"]]},
+            "join_ref": {"Fn::Join": ["", [{"Ref": "Subnet"}]]}, "select_empty": {"Fn::Select": [0, [""]]},
+            "select_literal": {"Fn::Select": ["1", ["", "subnet-0abc"]]},
+            "select_list_parameter": {"Fn::Select": [0, {"Ref": "Subnets"}]}}[kind]
+
+
+def cfn_resource(index: int, value: tuple, subnet: tuple) -> tuple[dict, Declarations]:
+    """(resource, its declarations) as plain JSON-able data; intrinsics in their long form."""
+    kind, declared = value[0], Declarations(index)
     properties: dict = {"InstanceType": "ml.t3.medium", "RoleArn": "arn:aws:iam::123456789012:role/r"}
     setting = {
         "literal": lambda: value[1], "number": lambda: value[1], "bool": lambda: value[1], "list": lambda: [value[1]],
         "null": lambda: None, "novalue": lambda: {"Ref": "AWS::NoValue"},
         "param_default": lambda: {"Ref": f"Mode{index}"}, "param_no_default": lambda: {"Ref": f"Mode{index}"},
+        "ssm_default": lambda: {"Ref": f"Mode{index}"},
         "if": lambda: {"Fn::If": ["Always", value[1], value[2]]},
         "mapping": lambda: {"Fn::FindInMap": [f"Map{index}", "key", "value"]},
         "sub_literal": lambda: {"Fn::Sub": value[1]},
+        "if_condition": lambda: {"Fn::If": [declared.condition(value[1]), value[2], value[3]]},
+        "if_condition_novalue": lambda: {"Fn::If": [declared.condition(value[1]), value[2], {"Ref": "AWS::NoValue"}]},
+        "join_if": lambda: {"Fn::Join": ["", [{"Fn::If": [declared.condition(value[1]), value[2], value[3]]},
+                                              value[4]]]},
     }
     if kind in setting:
         properties["DirectInternetAccess"] = setting[kind]()
     if kind == "param_default":
-        parameters[f"Mode{index}"] = {"Type": "String", "Default": value[1]}
+        declared.parameters[f"Mode{index}"] = {"Type": "String", "Default": value[1]}
     elif kind == "param_no_default":
-        parameters[f"Mode{index}"] = {"Type": "String"}
+        declared.parameters[f"Mode{index}"] = {"Type": "String"}
+    elif kind == "ssm_default":
+        declared.parameters[f"Mode{index}"] = {"Type": "AWS::SSM::Parameter::Value<String>", "Default": value[1]}
     elif kind == "mapping":
-        mappings[f"Map{index}"] = {"key": {"value": value[1]}}
-    subnet_value = {"literal": "subnet-0abc", "ref": {"Ref": "Subnet"}, "import": {"Fn::ImportValue": "net-Subnet"},
-                    "getatt": {"Fn::GetAtt": ["Net", "SubnetId"]}, "empty": "", "null": None,
-                    "novalue": {"Ref": "AWS::NoValue"}, "number": 42,
-                    "if_maybe_absent": {"Fn::If": ["Always", {"Ref": "Subnet"}, {"Ref": "AWS::NoValue"}]}}
-    if subnet != "absent":
-        properties["SubnetId"] = subnet_value[subnet]
-    return {"Type": "AWS::SageMaker::NotebookInstance", "Properties": properties}, parameters, mappings
+        declared.mappings[f"Map{index}"] = {"key": {"value": value[1]}}
+    if subnet[0] == "if_condition":
+        properties["SubnetId"] = {"Fn::If": [declared.condition(subnet[1]), cfn_subnet(subnet[2], declared),
+                                             cfn_subnet(subnet[3], declared)]}
+    elif subnet[0] != "absent":
+        properties["SubnetId"] = cfn_subnet(subnet[0], declared)
+    return {"Type": "AWS::SageMaker::NotebookInstance", "Properties": properties}, declared
 
 
 def verdicts(runner, folder: Path) -> dict[str, str]:
@@ -178,14 +318,16 @@ def test_terraform_matches_oracle(notebooks):
 @given(st.lists(st.tuples(CFN_VALUES, CFN_SUBNETS), min_size=1, max_size=8))
 def test_cloudformation_matches_oracle(notebooks):
     template: dict = {"AWSTemplateFormatVersion": "2010-09-09",
-                      "Parameters": {"Subnet": {"Type": "AWS::EC2::Subnet::Id"}, "Env": {"Type": "String"}},
+                      "Parameters": {"Subnet": {"Type": "AWS::EC2::Subnet::Id"}, "Env": {"Type": "String"},
+                                     "Subnets": {"Type": "List<AWS::EC2::Subnet::Id>"}},
                       "Conditions": {"Always": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}},
                       "Mappings": {}, "Resources": {}}
     for i, (value, subnet) in enumerate(notebooks):
-        resource, parameters, mappings = cfn_resource(i, value, subnet)
+        resource, declared = cfn_resource(i, value, subnet)
         template["Resources"][f"Nb{i}"] = resource
-        template["Parameters"].update(parameters)
-        template["Mappings"].update(mappings)
+        template["Parameters"].update(declared.parameters)
+        template["Mappings"].update(declared.mappings)
+        template["Conditions"].update(declared.conditions)
     if not template["Mappings"]:
         del template["Mappings"]
     with tempfile.TemporaryDirectory() as work:

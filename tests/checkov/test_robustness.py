@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib.util
+import reprlib
 import shutil
 
 import pytest
@@ -35,20 +36,38 @@ def check_module():
     return module
 
 
+def _deep(levels: int) -> dict:
+    value: object = "Disabled"
+    for level in range(levels):  # distinct conditions: deeper than the rule follows, so it fails closed
+        value = {"Fn::If": [f"C{level}", value, "Disabled"]}
+    return value  # type: ignore[return-value]
+
+
+# Every one of these FAILS. (`Fn::Sub ["Disabled", {}]`, the list form with no variables, is not odd: it is
+# the literal 'Disabled' and passes, see test_cloudformation_literal_folds.)
 ODD_VALUES = [None, "", " ", 0, 1, 1.5, True, False, [], [[]], ["Disabled", "Disabled"], [None], {}, {"a": 1},
               {"Fn::If": "not-a-list"}, {"Fn::If": ["C", {"Fn::If": ["D", "Disabled", {"Ref": "X"}]}, "Disabled"]},
-              {"Fn::Join": ["", ["Dis", {"Ref": "AWS::Region"}]]}, {"Fn::Sub": ["Disabled", {}]}, {"Ref": None},
-              {1: 2}, ("Disabled",), b"Disabled", object()]
+              {"Fn::Join": ["", ["Dis", {"Ref": "AWS::Region"}]]}, {"Fn::Sub": ["Disabled", "not-a-mapping"]},
+              {"Fn::Sub": ["Disabled"]}, {"Fn::Sub": ["${X}", {"X": "Enabled"}]}, {"Fn::Sub": "${X}"}, {"Ref": None},
+              {"Fn::If": ["C", "Disabled"]}, {"Fn::If": [{"Ref": "C"}, "Disabled", "Disabled"]},
+              {"Fn::Select": ["-1", ["Disabled"]]}, {"Fn::Select": [True, ["Disabled"]]},
+              {"Fn::Select": [0, {"Ref": "List"}]}, {"Fn::Join": [{"Ref": "D"}, ["Disabled"]]},
+              {"Fn::Join": ["", [{"Ref": "AWS::NoValue"}, "Disabled"]]}, {"Fn::FindInMap": ["M", "k", "v"]},
+              {"Fn::Equals": ["Disabled", "Disabled"]}, {"Condition": "C"}, {"Fn::If": ["C", "Disabled", _deep(200)]},
+              _deep(2000), {1: 2}, ("Disabled",), b"Disabled", object()]
 
 
-@pytest.mark.parametrize("value", ODD_VALUES, ids=repr)
+@pytest.mark.parametrize("value", ODD_VALUES, ids=reprlib.repr)
 @pytest.mark.parametrize("subnet", [None, "subnet-1", 7, ["subnet-1"], {"Ref": "S"}, {"Fn::If": ["C", "s", None]}],
                          ids=repr)
 def test_odd_shapes_fail_closed_and_never_raise(check_module, value, subnet):
     tf = check_module.terraform_check.scan_resource_conf({"direct_internet_access": [value], "subnet_id": [subnet]})
+    check_module.cloudformation_check.details = []
     cfn = check_module.cloudformation_check.scan_resource_conf(
         {"Type": "AWS::SageMaker::NotebookInstance", "Properties": {"DirectInternetAccess": value, "SubnetId": subnet}})
     assert tf == CheckResult.FAILED and cfn == CheckResult.FAILED
+    # failed by the rule's own reasoning, not by the exception fallback of _verdict
+    assert not any("could not be evaluated" in d for d in check_module.cloudformation_check.details)
 
 
 @pytest.mark.parametrize("conf", [{}, {"Properties": None}, {"Properties": []}, {"Properties": "x"}, {"Properties": 3}])
@@ -73,3 +92,28 @@ def test_exact_pass_in_both_languages(check_module):
     assert "source was not found" in check.details[-1]
     assert check_module.cloudformation_check.scan_resource_conf(
         {"Properties": {"DirectInternetAccess": "Disabled", "SubnetId": {"Fn::ImportValue": "x"}}}) == CheckResult.PASSED
+
+
+# Outside Checkov's CloudFormation runner (here: called directly, as for Serverless `resources`) the rule
+# has no template: literals still fold, references count as a subnet, and every condition is unknown.
+@pytest.mark.parametrize("value, subnet, expected", [
+    ({"Fn::Sub": ["Disabled", {}]}, "subnet-1", CheckResult.PASSED),
+    ({"Fn::Sub": ["${X}", {"X": "Disabled"}]}, "subnet-1", CheckResult.PASSED),
+    ({"Fn::Join": ["", [{"Fn::If": ["C", "Dis", "Dis"]}, "abled"]]}, {"Ref": "S"}, CheckResult.PASSED),
+    ({"Fn::If": ["C", "Disabled", "Enabled"]}, "subnet-1", CheckResult.FAILED),  # no template: C is unknown
+    ("Disabled", {"Fn::Sub": ""}, CheckResult.FAILED),
+    ("Disabled", {"Fn::Sub": "  "}, CheckResult.FAILED),
+    ("Disabled", {"Fn::Join": ["", []]}, CheckResult.FAILED),
+    ("Disabled", {"Fn::Join": ["", ["", ""]]}, CheckResult.FAILED),
+    ("Disabled", {"Fn::Select": [0, [""]]}, CheckResult.FAILED),
+    ("Disabled", {"Fn::Select": ["1", ["subnet-1", {"Ref": "AWS::NoValue"}]]}, CheckResult.FAILED),
+    ("Disabled", {"Fn::If": ["C", {"Fn::Sub": ""}, {"Ref": "S"}]}, CheckResult.FAILED),
+    ("Disabled", {"Fn::Sub": "${S}"}, CheckResult.PASSED),
+    ("Disabled", {"Fn::Join": ["", [{"Ref": "S"}]]}, CheckResult.PASSED),
+    ("Disabled", {"Fn::Select": [0, {"Fn::GetAZs": ""}]}, CheckResult.PASSED),
+    ("Disabled", {"Fn::If": ["C", {"Ref": "S"}, "subnet-1"]}, CheckResult.PASSED),
+], ids=repr)
+def test_cloudformation_literal_folds(check_module, value, subnet, expected):
+    assert check_module.cloudformation_check.scan_resource_conf(
+        {"Type": "AWS::SageMaker::NotebookInstance", "Properties": {"DirectInternetAccess": value, "SubnetId": subnet}}
+    ) == expected
