@@ -1,12 +1,14 @@
 """Checkov adapter for CloudGuard rule D9.AWS.NET.49 (Terraform and CloudFormation).
 
-Identity, name, severity, category and guideline come from metadata/D9.AWS.NET.49.yaml.
-The verdict fails closed: anything that is not provably `Disabled` with a subnet FAILS
-with a details line, because Checkov drops UNKNOWN results (and checks that raise)
-from every report.
+Self-contained: everything it reads at import and scan time is a .py file of this folder (identity,
+title, severity, guideline and frameworks in the generated d9_aws_net_49_rule_data.py), so the folder
+works copied anywhere, pulled with --external-checks-git, and signed with --external-checks-public-key.
+The verdict fails closed: anything that is not provably `Disabled` with a subnet FAILS with a details
+line, because Checkov drops UNKNOWN results (and checks that raise) from every report.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import json
 import logging
@@ -14,48 +16,44 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-import yaml
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck as CfnCheck
 from checkov.common.bridgecrew.severities import Severities
 from checkov.common.models.enums import CheckCategories, CheckResult
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TerraformCheck
 
-RULE_FILE = "D9.AWS.NET.49.yaml"
 HERE = Path(__file__).resolve().parent
+_FOLDER_KEY = hashlib.sha256(str(HERE).encode("utf-8")).hexdigest()[:12]
 
 
-def _beside(*candidates: str) -> Path:
-    """metadata/ and docs/ sit beside checkov_checks/, in a checkout and in the installed d9_rules package."""
-    for relative in candidates:
-        if (HERE.parent / relative).is_file():
-            return HERE.parent / relative
-    raise RuntimeError(f"D9.AWS.NET.49: none of {candidates} found beside {HERE}")
-
-
-# Checkov imports this file once per runner: libyaml's loader keeps that cheap where it exists.
-RULE = yaml.load(_beside(f"metadata/{RULE_FILE}").read_text(encoding="utf-8"),
-                 Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-CHECKOV = RULE["engines"]["checkov"]
-PASSING = RULE["passing_value"]  # "Disabled"; the API enum is case-sensitive
-# The guideline is the generated rule page shipped beside the checks (what, why, fix, frameworks,
-# suppression). "file://localhost/..." because Checkov drops a SARIF helpUri without a host.
-GUIDELINE = "file://localhost" + _beside(f"docs/rules/{RULE['cloudguard_id']}.md",
-                                         f"docs/{RULE['cloudguard_id']}.md").as_uri()[len("file://"):]
-BENCHMARKS = {f["name"]: f["controls"] for f in RULE["compliance_frameworks"]}
-
-
-def _sibling_module(name: str) -> Any:
-    """Checkov executes check files by path, outside any package: load a sibling file the same way."""
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
+def _sibling_module(stem: str) -> Any:
+    """Checkov executes each check file by path, outside any package, under its bare file stem. Siblings
+    are loaded under a name unique to this folder, so that two copies of it in one process (a checkout and
+    an installed bundle, or another team's copy) each use their own, whatever the folder is called."""
+    name = f"{stem}__{_FOLDER_KEY}"
+    module = sys.modules.get(name)
+    if module is None:
+        spec = importlib.util.spec_from_file_location(name, HERE / f"{stem}.py")
+        if spec is None or spec.loader is None:
+            raise ImportError(f"D9.AWS.NET.49: {stem}.py is missing from {HERE}; copy the whole folder")
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
+    return module
 
+
+rule_data = _sibling_module("d9_aws_net_49_rule_data")
+CHECKOV_ID = rule_data.CHECKOV_ID
+PASSING = rule_data.PASSING_VALUE  # "Disabled"; the API enum is case-sensitive
+GUIDELINE = rule_data.GUIDELINE  # Check Point's public rule page: also the SARIF helpUri
+BENCHMARKS = rule_data.BENCHMARKS
+TERRAFORM_RESOURCE, CLOUDFORMATION_RESOURCE = rule_data.TERRAFORM_RESOURCE, rule_data.CLOUDFORMATION_RESOURCE
 
 terraform_values = _sibling_module("d9_aws_net_49_terraform_values")
-terraform_values.install_parse_capture(RULE["resource"]["terraform"])  # reuse the trees of Checkov's own HCL parse (a speed-up only)
+terraform_values.install_parse_capture(TERRAFORM_RESOURCE)  # reuse the trees of Checkov's own HCL parse (a speed-up)
 ABSENT = terraform_values.ABSENT  # the property is not set: AWS applies its default (Enabled)
 
 
@@ -196,7 +194,7 @@ def _carry_details_into_records() -> None:
         result = kwargs.get("check_result")
         if not self.details and isinstance(result, dict) and result.get(DETAILS_KEY):
             self.details = list(result[DETAILS_KEY])
-        if self.check_id == CHECKOV["id"] and not self.benchmarks:
+        if self.check_id == CHECKOV_ID and not self.benchmarks:
             self.benchmarks = BENCHMARKS
 
     __init__._d9_details = True  # type: ignore[attr-defined]
@@ -209,7 +207,7 @@ _carry_details_into_records()
 
 class _RuleIdentity:
     def _apply_metadata(self) -> None:
-        self.severity = Severities[RULE["severity"].upper()]
+        self.severity = Severities[rule_data.SEVERITY]
         self.benchmarks = BENCHMARKS
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
@@ -223,7 +221,7 @@ class _RuleIdentity:
         try:
             passed, why = evaluate(conf)
         except Exception as exc:  # never UNKNOWN: Checkov would hide the resource
-            logging.warning("%s: unexpected resource shape, failing closed", CHECKOV["id"], exc_info=True)
+            logging.warning("%s: unexpected resource shape, failing closed", CHECKOV_ID, exc_info=True)
             passed, why = False, f"the resource could not be evaluated ({type(exc).__name__}); failing closed"
         if not passed:
             self.details.append(why)
@@ -231,16 +229,16 @@ class _RuleIdentity:
 
 
 _COMMON = dict(
-    name=RULE["title"],
-    id=CHECKOV["id"],
-    categories=[CheckCategories[CHECKOV["category"]]],
+    name=rule_data.TITLE,
+    id=CHECKOV_ID,
+    categories=[CheckCategories[rule_data.CATEGORY]],
     guideline=GUIDELINE,
 )
 
 
 class SageMakerNotebookDirectInternetTerraform(_RuleIdentity, TerraformCheck):
     def __init__(self) -> None:
-        super().__init__(supported_resources=[RULE["resource"]["terraform"]], **_COMMON)
+        super().__init__(supported_resources=[TERRAFORM_RESOURCE], **_COMMON)
         self._apply_metadata()
         self._graph_index: tuple[Any, dict[str, Any]] | None = None
 
@@ -251,11 +249,11 @@ class SageMakerNotebookDirectInternetTerraform(_RuleIdentity, TerraformCheck):
         if graph is None:
             return None
         if self._graph_index is None or self._graph_index[0] is not graph:
-            self._graph_index = (graph, terraform_values.resource_vertices(graph, RULE["resource"]["terraform"]))
+            self._graph_index = (graph, terraform_values.resource_vertices(graph, TERRAFORM_RESOURCE))
         return self._graph_index[1].get(address)
 
     def _locator(self, conf: dict[str, Any]) -> Callable[[], Any] | None:
-        resource_type = RULE["resource"]["terraform"]
+        resource_type = TERRAFORM_RESOURCE
         address = conf.get("__address__")
         if isinstance(address, str):  # terraform (HCL)
             vertex = self._vertex(address)
@@ -283,7 +281,7 @@ class SageMakerNotebookDirectInternetTerraform(_RuleIdentity, TerraformCheck):
 
 class SageMakerNotebookDirectInternetCloudFormation(_RuleIdentity, CfnCheck):
     def __init__(self) -> None:
-        super().__init__(supported_resources=[RULE["resource"]["cloudformation"]], **_COMMON)
+        super().__init__(supported_resources=[CLOUDFORMATION_RESOURCE], **_COMMON)
         self._apply_metadata()
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:

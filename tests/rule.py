@@ -16,9 +16,8 @@ PROWLER_CHECK = RULE["engines"]["prowler"]["check_name"]
 RULE_PAGE = ROOT / "docs" / "rules" / f"{RULE['cloudguard_id']}.md"
 
 
-def rule_page_url(page=RULE_PAGE) -> str:
-    """The Checkov guideline: the rule page as a file URL with a host (SARIF needs one)."""
-    return "file://localhost" + page.as_uri()[len("file://"):]
+# Checkov's guideline and SARIF helpUri: Check Point's public rule page
+GUIDELINE_URL = RULE["public_url"]
 
 # A resource's verdict is written in its own name: pass_*/Pass* PASSES, fail_*/Fail* FAILS,
 # skip_*/Skip* is suppressed. Module resources take it from the module call's name.

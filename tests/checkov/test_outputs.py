@@ -4,9 +4,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from checkov_harness import checkov_cli
-from rule import CHECKOV_ID, EXAMPLES, RULE, rule_page_url
+from rule import CHECKOV_ID, EXAMPLES, RULE
 
-GUIDELINE = rule_page_url()
+from rule import GUIDELINE_URL as GUIDELINE
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 from checkov_harness import scan
-from rule import EXAMPLES, FIXTURES, rule_page_url, annotated_name, declared_names, expected_verdict
+from rule import EXAMPLES, FIXTURES, GUIDELINE_URL, annotated_name, declared_names, expected_verdict
 
 # (scenario, folder, checkov framework, files that declare notebooks, results expected)
 SCENARIOS = [
@@ -57,7 +57,7 @@ def test_failures_say_why_and_carry_severity_and_guideline(scenario):
     _, _, _, _, _, findings = scenario
     for finding in findings:
         assert finding.severity == "HIGH", finding
-        assert finding.guideline == rule_page_url(), finding
+        assert finding.guideline == GUIDELINE_URL, finding
         if finding.verdict == "FAILED":
             assert finding.details and finding.details[0].strip(), f"{finding.resource} failed without a reason"
         # every fixture is a shape the rule understands: none may reach the fail-closed exception fallback

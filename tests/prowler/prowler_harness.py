@@ -85,13 +85,14 @@ def run_check(check_module, regions: list[str], faults: Faults | None = None, re
             return check_module.sagemaker_notebook_instance_direct_internet_access_disabled().execute()
 
 
-def run_prowler(account, out: Path, regions: list[str], *extra: str) -> tuple[subprocess.CompletedProcess, dict, dict]:
+def run_prowler(account, out: Path, regions: list[str], *extra: str, checks_folder: Path = ROOT / "prowler_checks",
+                cwd: Path | None = None) -> tuple[subprocess.CompletedProcess, dict, dict]:
     """The real `prowler aws --checks-folder prowler_checks -c <check>` against a moto account:
     (process, CSV rows by notebook, OCSF findings by notebook)."""
-    command = [str(PROWLER), "aws", "--checks-folder", str(ROOT / "prowler_checks"), "-c", PROWLER_CHECK,
+    command = [str(PROWLER), "aws", "--checks-folder", str(checks_folder), "-c", PROWLER_CHECK,
                "--region", *regions, "-M", "csv", "json-ocsf", "-o", str(out), "-F", "run", "--no-banner",
                "--log-level", "ERROR", "--aws-retries-max-attempts", "1", *extra]
-    result = subprocess.run(command, env=account.env, capture_output=True, text=True, timeout=600)
+    result = subprocess.run(command, env=account.env, capture_output=True, text=True, timeout=600, cwd=cwd)
     with open(out / "run.csv", newline="") as handle:
         rows = {r["RESOURCE_NAME"] or r["RESOURCE_UID"]: r for r in csv.DictReader(handle, delimiter=";")}
     ocsf = {f["resources"][0]["name"] or f["resources"][0]["uid"]: f

@@ -85,3 +85,23 @@ def test_our_check_name_is_not_a_builtin():
     builtins = {p.name for p in services.glob("*/*") if p.is_dir() and (p / f"{p.name}.metadata.json").is_file()}
     assert BUILTIN in builtins and len(builtins) > 500
     assert PROWLER_CHECK not in builtins
+
+
+def test_exported_check_folder_runs_from_an_unrelated_directory(account, tmp_path):
+    """`d9-rules export prowler DIR`: the copy users commit to their own repository, run from elsewhere."""
+    sys.path.insert(0, str(ROOT))
+    from d9_rules.export import export
+
+    elsewhere = tmp_path / "somewhere else"
+    checks = elsewhere / "org policies" / "prowler"
+    export("prowler", checks)
+    assert sorted(str(p.relative_to(checks)) for p in checks.rglob("*") if p.is_file()) == sorted(
+        f"{PROWLER_CHECK}/{name}" for name in ("__init__.py", f"{PROWLER_CHECK}.py", f"{PROWLER_CHECK}.metadata.json"))
+    account.reset()
+    account.create_notebook(US, "open", DirectInternetAccess="Enabled")
+    account.create_notebook(US, "private", DirectInternetAccess="Disabled", SubnetId="subnet-0a", SecurityGroupIds=["sg-0a"])
+    out = tmp_path / "out"
+    result, rows, _ = run_prowler(account, out, [US], checks_folder=checks, cwd=elsewhere)
+    assert result.returncode == 3, result.stdout[-3000:] + result.stderr[-3000:]
+    assert {n: r["STATUS"] for n, r in rows.items()} == {"open": "FAIL", "private": "PASS"}
+    assert_prowler_left_intact(result)
