@@ -1708,6 +1708,9 @@ def locate(file_path: str, resource_type: str, address: str, callers: list[str],
            scan_root: str | None = None, caller_suffixes: tuple[str, ...] = (".tf.json",)) -> Notebook:
     """`callers`: the files of the module calls from the innermost out (Checkov's source_module_object_).
     `caller_suffixes`: the files whose module calls Checkov did not follow to this notebook."""
+    if os.path.basename(file_path).startswith("."):
+        raise Unproven(f"Terraform ignores {os.path.basename(file_path)} (its name starts with a dot), so this "
+                       "notebook is not part of the configuration; rename the file to have it judged")
     segments = split_address(address)
     if len(segments) < 2 or len(segments) % 2:
         raise Unproven(f"the address {address!r} is not understood")

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from d9_rules import location
 
@@ -14,21 +16,153 @@ CHECKOV_ID = "D9_AWS_NET_49"
 # Only the frameworks that can carry a notebook: faster, and Checkov's generic json framework aborts
 # the whole scan on a JSON nested deeper than Python's recursion limit.
 FRAMEWORKS = ["terraform", "terraform_json", "terraform_plan", "cloudformation", "serverless"]
+# Terraform variable files: Checkov reads them only as part of their folder, never with -f.
+VARIABLE_FILES = (".tfvars", ".tfvars.json")
+
+
+def _plan(paths: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """(folders for `-d`, files for `-f`, problems). Each given file's folder is scanned whole (`-d`),
+    because a Terraform file alone lacks the variables, locals and module calls declared next to it.
+    Checkov's `-d` never skips the folder it is given, even a hidden one, but it skips every entry
+    below it whose name starts with a dot (CKV_IGNORE_HIDDEN_DIRECTORIES): a given file with such a
+    name is therefore also scanned on its own (`-f`)."""
+    folders: dict[str, None] = {}
+    files: dict[str, None] = {}
+    problems = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            folders[str(path)] = None
+        elif path.is_file():
+            folders[str(path.parent)] = None
+            if path.name.startswith(".") and not path.name.endswith(VARIABLE_FILES):
+                files[str(path)] = None
+        else:
+            problems.append(f"{given}: no such file")
+    if not paths:
+        folders["."] = None
+    return list(folders), list(files), problems
+
+
+def _documents(text: str) -> list[Any]:
+    """Checkov prints one JSON document per `-d` folder (a summary alone when nothing was found)."""
+    decoder, position, found = json.JSONDecoder(), 0, []
+    while True:
+        starts = [i for i in (text.find("{", position), text.find("[", position)) if i >= 0]
+        if not starts:
+            return found
+        try:
+            document, position = decoder.raw_decode(text, min(starts))
+        except ValueError:
+            position = min(starts) + 1
+            continue
+        found.append(document)
+
+
+def _real(path: str) -> str:
+    return os.path.realpath(path)
+
+
+def _shown(path: str) -> str:
+    """The user's own path: relative to the working directory when inside it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+class Scan:
+    """What one or more Checkov runs (`-o json`) reported: the rule's results and the parsing errors."""
+
+    def __init__(self) -> None:
+        self.records: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.parsing_errors: set[str] = set()
+
+    def add(self, stdout: str) -> bool:
+        documents = _documents(stdout)
+        for document in documents:
+            for report in document if isinstance(document, list) else [document]:
+                results = report.get("results") if isinstance(report, dict) else None
+                if not isinstance(results, dict):
+                    continue  # a summary alone: nothing scanned in that folder
+                self.parsing_errors.update(_real(p) for p in results.get("parsing_errors") or [])
+                for bucket in ("failed_checks", "passed_checks", "skipped_checks"):
+                    for record in results.get(bucket) or []:
+                        if record.get("check_id") != CHECKOV_ID:
+                            continue
+                        path = _real(record.get("file_abs_path") or record.get("file_path") or "?")
+                        lines = tuple(record.get("file_line_range") or ())
+                        # Checkov 3.3.30 repeats the results of earlier -d folders in each later report
+                        self.records[(path, lines, record.get("resource"))] = {**record, "_path": path}
+        return bool(documents)
+
+    def verdicts(self, result: str) -> list[dict[str, Any]]:
+        return [r for r in self.records.values() if r["check_result"]["result"] == result]
+
+    def print(self) -> None:
+        """Checkov's compact CLI layout, with the user's paths (Checkov shows them relative to each -d)."""
+        for record in sorted(self.records.values(), key=lambda r: (r["_path"], r.get("file_line_range") or [0])):
+            result = record["check_result"]
+            lines = record.get("file_line_range") or [0, 0]
+            print(f'Check: {CHECKOV_ID}: "{record.get("check_name")}"')
+            print(f"\t{result['result']} for resource: {record.get('resource')}")
+            if record.get("severity"):
+                print(f"\tSeverity: {record['severity']}")
+            for detail in record.get("details") or result.get("d9_details") or []:
+                print(f"\tDetails: {detail}")
+            if result.get("suppress_comment"):
+                print(f"\tSuppress comment: {result['suppress_comment']}")
+            print(f"\tFile: {_shown(record['_path'])}:{lines[0]}-{lines[-1]}")
+            caller, file_path = record.get("caller_file_path"), record.get("file_path") or ""
+            if caller and record["_path"].endswith(file_path):
+                root = record["_path"][:len(record["_path"]) - len(file_path)]
+                caller_lines = record.get("caller_file_line_range") or [0, 0]
+                print(f"\tCalling File: {_shown(_real(root + caller))}:{caller_lines[0]}-{caller_lines[-1]}")
+            if record.get("guideline"):
+                print(f"\tGuide: {record['guideline']}")
 
 
 def checkov_scan(paths: list[str]) -> int:
-    """Checkov with only this rule. Each changed file's folder is scanned whole, because a Terraform
-    file alone lacks the variables and locals declared next to it."""
+    """Checkov with only this rule over every given file, whatever its name. Exit 0 when every notebook
+    passes, 1 when one fails or a given file could not be parsed, 2 when Checkov could not run."""
     checkov = shutil.which("checkov", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     if not checkov:
         print("d9-rules: checkov is not installed (pip install 'd9-aws-net-49[checkov]')", file=sys.stderr)
         return 2
-    folders = sorted({str(Path(p).parent) for p in paths}) or ["."]
+    folders, hidden_files, problems = _plan(paths)
+    for problem in problems:
+        print(f"d9-rules: {problem}", file=sys.stderr)
+    if problems:
+        return 2
+    # No --quiet: it would drop the passed notebooks from the report. Checkov's own exit code is not
+    # used: a configuration file (.checkov.yaml soft-fail) could turn it to 0 with a failed notebook.
     command = [checkov, "--external-checks-dir", str(location("checkov")), "--check", CHECKOV_ID,
-               "--framework", *FRAMEWORKS, "--skip-download", "--compact", "--quiet"]
-    for folder in folders:
-        command += ["-d", folder]
-    return subprocess.run(command).returncode
+               "--framework", *FRAMEWORKS, "--skip-download", "-o", "json"]
+    runs = [[*command, *(a for f in folders for a in ("-d", f))]]
+    if hidden_files:
+        runs.append([*command, "-f", *hidden_files])
+    processes = [subprocess.Popen(run, stdout=subprocess.PIPE, text=True) for run in runs]  # in parallel
+    scan = Scan()
+    failed_to_run = False
+    for run, process in zip(runs, processes):
+        stdout, _ = process.communicate()
+        if not scan.add(stdout) or process.returncode not in (0, 1):
+            print(f"d9-rules: checkov exited {process.returncode} without a report: {' '.join(run)}", file=sys.stderr)
+            failed_to_run = True
+    scan.print()
+    given = {_real(p) for p in paths}
+    given_folders = tuple(os.path.join(p, "") for p in given if os.path.isdir(p))
+    unparsed = sorted(p for p in scan.parsing_errors if p in given or p.startswith(given_folders))
+    for path in unparsed:
+        print(f"d9-rules: Checkov could not parse {_shown(path)}: its notebooks were not judged", file=sys.stderr)
+    others = sorted(scan.parsing_errors - set(unparsed))
+    if others:
+        print("d9-rules: note: Checkov could not parse these other files in the scanned folders: "
+              + ", ".join(_shown(p) for p in others), file=sys.stderr)
+    failed, passed = len(scan.verdicts("FAILED")), len(scan.verdicts("PASSED"))
+    print(f"d9-rules: {CHECKOV_ID}: {passed} passed, {failed} failed, {len(scan.verdicts('SKIPPED'))} skipped; "
+          f"{len(unparsed)} given file(s) not parsed")
+    if failed_to_run:
+        return 2
+    return 1 if failed or unparsed else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,11 +173,29 @@ def main(argv: list[str] | None = None) -> int:
                        ("metadata-dir", "folder of the rule metadata"),
                        ("docs-dir", "folder of the rule page")):
         sub.add_parser(kind, help=text)
-    scan = sub.add_parser("checkov-scan", help="run Checkov with only this rule over the given files' folders")
+    scan = sub.add_parser("checkov-scan", help="run Checkov with only this rule over the given files "
+                                               "(hidden ones included) and their folders")
     scan.add_argument("paths", nargs="*")
+    exporter = sub.add_parser("export", help="write the check folder a user commits: "
+                                             "`export checkov DIR` (for --external-checks-dir) or `export prowler DIR`")
+    exporter.add_argument("kind", choices=["checkov", "prowler"])
+    exporter.add_argument("destination", type=Path)
+    exporter.add_argument("--sign", type=Path, metavar="PRIVATE_KEY_PEM",
+                          help="checkov only: end each .py with the trailer --external-checks-public-key verifies")
+    exporter.add_argument("--force", action="store_true", help="replace files of ours that differ (an older export)")
     args = parser.parse_args(argv)
     if args.command == "checkov-scan":
         return checkov_scan(args.paths)
+    if args.command == "export":
+        from d9_rules.export import ExportError, export
+        try:
+            key = args.sign.read_bytes() if args.sign else None
+            for line in export(args.kind, args.destination, key_pem=key, force=args.force):
+                print(line)
+        except (ExportError, OSError) as exc:
+            print(f"d9-rules export: {exc}", file=sys.stderr)
+            return 1
+        return 0
     print(location(args.command.removesuffix("-dir")))
     return 0
 

@@ -4,7 +4,7 @@ import shutil
 
 import yaml
 from bundle_harness import BUNDLE_BIN, installed_folder, run
-from rule import CHECKOV_ID, EXAMPLES, ROOT, expected_verdict, rule_page_url
+from rule import GUIDELINE_URL, CHECKOV_ID, EXAMPLES, ROOT, expected_verdict
 
 
 def test_installed_bundle_holds_checks_metadata_and_docs_but_no_tests(tmp_path):
@@ -26,8 +26,7 @@ def test_documented_command_scans_with_the_installed_rule(tmp_path):
                for r in report["results"][b]]
     assert len(records) == 7
     assert all(r["check_result"]["result"] == expected_verdict(r["resource"]) for r in records)
-    installed_page = installed_folder("checkov", "docs", tmp_path) / "D9.AWS.NET.49.md"
-    assert {r["guideline"] for r in records} == {rule_page_url(installed_page)}
+    assert {r["guideline"] for r in records} == {GUIDELINE_URL}
 
 
 def test_pre_commit_hook_entry_on_good_and_bad_files(tmp_path):
@@ -45,7 +44,12 @@ def test_pre_commit_hook_entry_on_good_and_bad_files(tmp_path):
     failing = run("checkov", [*entry, "bad/main.tf", "bad/notebooks.yaml"], tmp_path)
     assert passing.returncode == 0, passing.stdout[-2000:] + passing.stderr[-2000:]
     assert failing.returncode == 1, failing.stdout[-2000:] + failing.stderr[-2000:]
-    assert failing.stdout.count(f"Check: {CHECKOV_ID}") == 5
+    # every result is shown, passes included, each once, with the user's paths
+    assert passing.stdout.count(f"Check: {CHECKOV_ID}") == 1
+    assert "PASSED for resource: aws_sagemaker_notebook_instance.pass_private_notebook" in passing.stdout
+    assert failing.stdout.count(f"Check: {CHECKOV_ID}") == 7
+    assert failing.stdout.count("FAILED for resource:") == 5 and failing.stdout.count("PASSED for resource:") == 2
+    assert "File: bad/notebooks.yaml:" in failing.stdout and "File: bad/main.tf:" in failing.stdout
 
 
 def test_github_and_gitlab_checkov_steps_run_as_written(tmp_path):
@@ -62,3 +66,24 @@ def test_github_and_gitlab_checkov_steps_run_as_written(tmp_path):
         (tmp_path / "results.sarif").unlink()
     assert (tmp_path / "results.xml").is_file()  # GitLab's JUnit report
     assert BUNDLE_BIN["checkov"].is_dir()
+
+
+def test_export_from_the_installed_bundle_scans_from_the_copy(tmp_path):
+    shutil.copytree(EXAMPLES, tmp_path / "iac")
+    exported = run("checkov", ["d9-rules", "export", "checkov", "policies/checkov"], tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    folder = tmp_path / "policies" / "checkov"
+    assert {p.suffix for p in folder.iterdir()} == {".py"} and (folder / "__init__.py").is_file()
+    assert "wrote" in exported.stdout
+    result = run("checkov", f"checkov -d iac --external-checks-dir policies/checkov --check {CHECKOV_ID} "
+                            "--skip-download -o json", tmp_path)
+    assert result.returncode == 1 and "Cannot load external check" not in result.stderr, result.stderr[-2000:]
+    records = [r for report in json.loads(result.stdout) for b in ("passed_checks", "failed_checks")
+               for r in report["results"][b]]
+    assert len(records) == 7 and all(r["check_result"]["result"] == expected_verdict(r["resource"]) for r in records)
+    again = run("checkov", ["d9-rules", "export", "checkov", "policies/checkov"], tmp_path)
+    assert again.returncode == 0 and "wrote" not in again.stdout  # nothing changed, nothing rewritten
+    (folder / "d9_aws_net_49_rule_data.py").write_text("# mine\n")
+    refused = run("checkov", ["d9-rules", "export", "checkov", "policies/checkov"], tmp_path)
+    assert refused.returncode == 1 and "nothing was written" in refused.stderr
+    assert (folder / "d9_aws_net_49_rule_data.py").read_text() == "# mine\n"

@@ -21,6 +21,8 @@ def test_validates_with_prowlers_model():
     assert len(model.Description) <= 400 and len(model.Risk) <= 400
     assert model.RelatedUrl == "" and model.Remediation.Recommendation.Url == ""
     assert model.RelatedTo == [RULE["engines"]["prowler"]["builtin_counterpart"]]
+    # Check Point's public rule page first (RelatedUrl must stay empty, Recommendation.Url on Prowler's hub)
+    assert model.AdditionalURLs[0] == RULE["public_url"] == "https://gsl.dome9.com/D9.AWS.NET.49.html"
 
 
 def test_remediation_comes_from_the_metadata():
