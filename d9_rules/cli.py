@@ -139,11 +139,18 @@ def checkov_scan(paths: list[str]) -> int:
     runs = [[*command, *(a for f in folders for a in ("-d", f))]]
     if hidden_files:
         runs.append([*command, "-f", *hidden_files])
-    processes = [subprocess.Popen(run, stdout=subprocess.PIPE, text=True) for run in runs]  # in parallel
+    processes = [subprocess.Popen(run, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for run in runs]  # in parallel
     scan = Scan()
     failed_to_run = False
     for run, process in zip(runs, processes):
-        stdout, _ = process.communicate()
+        stdout, stderr = process.communicate()
+        sys.stderr.write(stderr)
+        if "Cannot load external check" in stderr:
+            # Checkov skips a check file that fails to import and reports nothing for its ID: never a pass
+            print(f"d9-rules: Checkov could not load the rule from {location('checkov')}; no notebook was judged",
+                  file=sys.stderr)
+            failed_to_run = True
         if not scan.add(stdout) or process.returncode not in (0, 1):
             print(f"d9-rules: checkov exited {process.returncode} without a report: {' '.join(run)}", file=sys.stderr)
             failed_to_run = True

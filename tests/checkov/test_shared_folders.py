@@ -179,3 +179,20 @@ def test_two_copies_in_one_process_use_their_own_siblings(tmp_path):
 def test_rule_data_is_generated_python_beside_the_check():
     text = (ROOT / "checkov_checks" / "d9_aws_net_49_rule_data.py").read_text()
     assert "do not edit" in text and json.dumps(CHECKOV_ID) in text
+
+
+def test_pre_commit_entry_refuses_to_pass_when_the_check_cannot_load(tmp_path, monkeypatch, capsys):
+    """A check file that raises at import is dropped by Checkov, which then reports nothing: the hook's
+    entry must say so and exit 2, not 0."""
+    from d9_rules import cli
+
+    broken = tmp_path / "checks"
+    export("checkov", broken)
+    main_file = broken / "d9_aws_net_49_sagemaker_direct_internet.py"
+    main_file.write_text(main_file.read_text().replace("rule_data = _sibling_module", "rule_data = 1 / 0 or _sibling_module"))
+    shutil.copytree(EXAMPLES / "terraform", tmp_path / "iac")
+    monkeypatch.setattr(cli, "location", lambda kind: broken)
+    assert cli.checkov_scan([str(tmp_path / "iac" / "main.tf")]) == 2
+    assert "could not load the rule" in capsys.readouterr().err
+    monkeypatch.setattr(cli, "location", lambda kind: ROOT / "checkov_checks")
+    assert cli.checkov_scan([str(tmp_path / "iac" / "main.tf")]) == 1  # the same files, the rule loaded: failures
