@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import venv
 from pathlib import Path
 
@@ -37,13 +38,57 @@ def venv_python(engine: str) -> Path:
     return VENVS / engine / "bin" / "python"
 
 
+UV_VERSION = "0.13.9"  # uv resolves and installs in parallel: most of a first run was pip
+
+
+def _uv() -> str | None:
+    """The uv binary: on PATH, or installed once from the package index into .venvs/.uv; None when it
+    cannot be had (then pip does the work, slower)."""
+    found = shutil.which("uv")
+    if found:
+        return found
+    target = VENVS / ".uv"
+    binary = target / "bin" / "uv"
+    if not binary.is_file():
+        result = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
+                                 "--target", str(target), f"uv=={UV_VERSION}"], capture_output=True, text=True)
+        if result.returncode != 0 or not binary.is_file():
+            log(f"uv could not be installed ({result.stderr.strip()[-200:]}); using pip")
+            return None
+    return str(binary)
+
+
+def _uv_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("UV_NATIVE_TLS", "1")  # the system's certificate store, as pip uses
+    env.setdefault("UV_CACHE_DIR", str(VENVS / ".uv-cache"))
+    return env
+
+
 def _pip(env: str, *arguments: str, log_name: str = "install.log") -> None:
     install_log = VENVS / env / log_name
+    uv = _uv()
     with open(install_log, "w") as out:
+        if uv:
+            command = [uv, "pip", "install", "--python", str(venv_python(env)), "--quiet",
+                       *["--reinstall" if a == "--force-reinstall" else a for a in arguments]]
+            result = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=_uv_env())
+            if result.returncode == 0:
+                return
+            out.write("\n[dev] uv failed; trying pip\n")
+            out.flush()
         result = subprocess.run([str(venv_python(env)), "-m", "pip", "install", "--disable-pip-version-check", "-q",
                                  *arguments], stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
     if result.returncode != 0:
-        sys.exit(f"[dev] pip install into {env} failed; see {install_log}")
+        sys.exit(f"[dev] installing into {env} failed; see {install_log}")
+
+
+def _create_venv(env_dir: Path) -> None:
+    uv = _uv()
+    if uv and subprocess.run([uv, "venv", "--quiet", "--seed", "--python", sys.executable, str(env_dir)],
+                             env=_uv_env(), capture_output=True).returncode == 0:
+        return
+    venv.EnvBuilder(clear=True, with_pip=True).create(env_dir)
 
 
 def _install_bundle(env: str, *arguments: str) -> None:
@@ -63,13 +108,17 @@ def ensure_env(env: str) -> Path:
     stamp = env_dir / ".d9-stamp"
     fresh = not (stamp.is_file() and stamp.read_text() == stamp_value and venv_python(env).exists())
     if fresh:
-        log(f"creating the {env} environment in {env_dir} (first run only, a few minutes)")
-        venv.EnvBuilder(clear=True, with_pip=True).create(env_dir)
+        log(f"creating the {env} environment in {env_dir} (first run only)")
+        started = time.monotonic()
+        if env_dir.exists():
+            shutil.rmtree(env_dir)
+        _create_venv(env_dir)
         if env in BUNDLES:  # the engine and the bundle, exactly as a user installs them
             _install_bundle(env, "-c", str(lock), f".[{engine}]")
         else:
             _pip(env, "-r", str(lock))
         stamp.write_text(stamp_value)
+        log(f"{env} ready in {time.monotonic() - started:.0f} s")
     elif env in BUNDLES:  # the bundle from the current tree
         _install_bundle(env, "--no-deps", "--force-reinstall", ".")
     return venv_python(env)

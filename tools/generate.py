@@ -52,7 +52,9 @@ def prowler_metadata(rule: dict) -> dict:
                 "Other": console,
                 "Terraform": f"```hcl\n{remediation['terraform']}```",
             },
-            "Recommendation": {"Text": remediation["summary"], "Url": ""},
+            "Recommendation": {"Text": f"{remediation['summary']} Rule page: {rule['public_url']} (the bundle ships "
+                                       f"a copy: docs/rules/{rule['cloudguard_id']}.md, `d9-rules docs-dir`).",
+                               "Url": ""},
         },
         "Categories": prowler["categories"],
         "DependsOn": [],
