@@ -145,6 +145,8 @@ class Template:
         self.resources = _section(document, "Resources")
         self._truths: dict[str, bool | Unknown] = {}
         self._active: set[str] = set()
+        self.overridden = ""  # why parameter Defaults are not the deployed values, if they may not be
+        self.problem = ""  # why the template cannot be judged as written, if it cannot
 
     def default(self, name: str) -> tuple[str | None, str]:
         """(the Default as the string CloudFormation substitutes, or None with the reason)."""
@@ -156,9 +158,13 @@ class Template:
             return None, f"parameter {name} is an SSM parameter, whose value is read at deploy time"
         if isinstance(kind, str) and (kind.startswith("List<") or kind == "CommaDelimitedList"):
             return None, f"parameter {name} is a list"
+        if self.overridden:
+            return None, f"parameter {name}'s Default may be overridden: {self.overridden}"
         default = parameter.get("Default")
         if default is None:
             return None, f"parameter {name} has no Default"
+        if isinstance(default, str) and "{{resolve:" in default:
+            return None, f"the Default of parameter {name} is a dynamic reference, resolved at deploy time"
         if isinstance(default, bool):
             return ("true" if default else "false"), ""
         if isinstance(default, (str, int, float)):
@@ -247,6 +253,8 @@ def fold(value: Any, template: Template | None, when: When = (), depth: int = 0)
     if isinstance(value, str):
         if "${" in value:  # Serverless/SAM variable the engine left unresolved
             return [Outcome(Opaque(f"variable {value!r}"), when)]
+        if "{{resolve:" in value:  # a dynamic reference: SSM / Secrets Manager, read at deploy time
+            return [Outcome(Opaque(f"the dynamic reference {value!r}, resolved at deploy time"), when)]
         return [Outcome(value, when)]
     found = intrinsic(value)
     if found is None:
@@ -515,7 +523,7 @@ def subnet_problem(subnet: Any, template: Template | None, subnet_key: str) -> s
 _templates: dict[str, tuple[list[Any], Template | None]] = {}
 
 
-def scanned_resource(conf: dict[str, Any]) -> tuple[dict[str, Any], Template] | None:
+def scanned_resource(conf: dict[str, Any]) -> tuple[dict[str, Any], Template] | str | None:
     """The notebook as written in its template, and the template, or None.
 
     Checkov's CloudFormation runner hands a check only the rendered resource; its check_definitions
@@ -548,10 +556,136 @@ def scanned_resource(conf: dict[str, Any]) -> tuple[dict[str, Any], Template] | 
     written = template.resources.get(name) if template is not None else None
     if not isinstance(written, dict) or written.get("Type") != conf.get("Type"):
         return None
+    if template.problem:
+        return template.problem
     properties = written.get("Properties")
     if properties is None:
         properties = {}
+    if _contains_key(properties, "Fn::Transform"):
+        return "the notebook's Properties use Fn::Transform, whose macro returns the values CloudFormation deploys"
     return (properties, template) if isinstance(properties, dict) else None
+
+
+ALLOWED_TRANSFORMS = {"AWS::Serverless-2016-10-31", "AWS::LanguageExtensions"}
+SAMCONFIG = ("samconfig.toml", "samconfig.yaml", "samconfig.yml")
+
+
+def _contains_key(value: Any, key: str, depth: int = 0) -> bool:
+    if depth > MAX_DEPTH:
+        return True
+    if isinstance(value, dict):
+        return key in value or any(_contains_key(v, key, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains_key(v, key, depth + 1) for v in value)
+    return False
+
+
+NESTING_TYPES = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
+
+
+_nesting_files: dict[str, tuple[int, list[tuple[str, str]]]] = {}
+
+
+def _stack_templates(folder: str) -> list[tuple[str, str]]:
+    """(path, text) of the templates in `folder` that declare a nested stack, read once per folder version."""
+    try:
+        version = os.stat(folder).st_mtime_ns
+    except OSError:
+        return []
+    cached = _nesting_files.get(folder)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    found = []
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        entries = []
+    for entry in entries:
+        if not entry.name.endswith((".yaml", ".yml", ".json", ".template")):
+            continue
+        try:
+            if not entry.is_file() or entry.stat().st_size > 5_000_000:
+                continue
+            with open(entry.path, encoding="utf-8-sig", errors="replace") as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        if any(kind in text for kind in NESTING_TYPES):
+            found.append((entry.path, text))
+    _nesting_files[folder] = (version, found)
+    return found
+
+
+def _nesting_template(path: str) -> str | None:
+    """A template in this folder or the two above it that names this file and declares a nested stack:
+    its Parameters can override this template's Defaults (a text test, which can only fail closed)."""
+    name, folder = os.path.basename(path), os.path.dirname(os.path.abspath(path))
+    for _ in range(3):
+        for other, text in _stack_templates(folder):
+            if other != os.path.abspath(path) and name in text:
+                return other
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return None
+
+
+def _serverless_includer(path: str) -> str | None:
+    """A serverless.yml in this folder or the two above that includes this file (a text test: it can only
+    fail closed)."""
+    name, folder = os.path.basename(path), os.path.dirname(os.path.abspath(path))
+    for _ in range(3):
+        for candidate in ("serverless.yml", "serverless.yaml"):
+            full = os.path.join(folder, candidate)
+            try:
+                with open(full, encoding="utf-8-sig", errors="replace") as handle:
+                    text = handle.read()
+            except OSError:
+                continue
+            if "${file(" in text and name in text:
+                return full
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return None
+
+
+def _vet(template: Template, document: dict[str, Any], path: str) -> None:
+    """What makes the written template differ from what CloudFormation deploys."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:
+            raw = handle.read()
+    except OSError:
+        raw = ""
+    if "${file(" in raw:  # Checkov's YAML loader inlines ${file(x)} (a Serverless feature); CloudFormation does not
+        template.problem = "the template uses ${file(...)}, which Checkov's parser replaces by a file's content " \
+                           "and CloudFormation does not"
+        return
+    transforms = document.get("Transform")
+    names = transforms if isinstance(transforms, list) else [transforms] if transforms is not None else []
+    macros = [n for n in names if n not in ALLOWED_TRANSFORMS]
+    if macros:
+        template.problem = f"the template's Transform {show(macros)} may rewrite it before deployment"
+        return
+    folder = os.path.dirname(path)
+    includer = _serverless_includer(path)
+    if includer:
+        template.problem = (f"{includer} includes this file with ${{file(...)}}, and Serverless merges it with its "
+                            "other resources before deployment")
+        return
+    parent = _nesting_template(path)
+    if parent:
+        template.overridden = f"{parent} nests this template as a stack and can pass its parameters"
+    configs = [name for name in SAMCONFIG if os.path.isfile(os.path.join(folder, name))]
+    for name in configs:
+        try:
+            with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as handle:
+                if "parameter_overrides" in handle.read():
+                    template.overridden = f"{name} sets parameter_overrides, which sam deploy applies"
+        except OSError:
+            pass
 
 
 def _template(path: str, lines: list[Any]) -> Template | None:
@@ -567,7 +701,123 @@ def _template(path: str, lines: list[Any]) -> Template | None:
             document, parsed_lines = None, None
         if isinstance(document, dict) and parsed_lines == lines:
             template = Template(document)
+            _vet(template, document, path)
     if len(_templates) >= 256:  # a long-running embedding scans many folders
         _templates.clear()
     _templates[path] = (lines, template)
     return template
+
+
+# ---------------------------------------------------------------- Serverless: the resource as written in serverless.yml
+
+SELF_REFERENCE = re.compile(r"\$\{self:([A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*)\}")
+_serverless_files: dict[str, tuple[int, int, Any]] = {}
+
+
+def _cfn_yaml_loader() -> Any:
+    import yaml
+
+    class Loader(yaml.SafeLoader):  # CloudFormation's short tags as their long form
+        pass
+
+    def tagged(loader: Any, suffix: str, node: Any) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = loader.construct_scalar(node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = loader.construct_sequence(node, deep=True)
+        else:
+            value = loader.construct_mapping(node, deep=True)
+        if suffix == "Ref":
+            return {"Ref": value}
+        if suffix == "Condition":
+            return {"Condition": value}
+        if suffix == "GetAtt" and isinstance(value, str):
+            return {"Fn::GetAtt": value.split(".", 1)}
+        return {f"Fn::{suffix}": value}
+
+    Loader.add_multi_constructor("!", tagged)
+    return Loader
+
+
+def _serverless_document(path: str) -> Any:
+    try:
+        info = os.stat(path)
+        cached = _serverless_files.get(path)
+        if cached is not None and cached[:2] == (info.st_mtime_ns, info.st_size):
+            return cached[2]
+        import yaml
+        with open(path, encoding="utf-8-sig") as handle:
+            document = yaml.load(handle, Loader=_cfn_yaml_loader())  # noqa: S506 - a SafeLoader subclass
+    except Exception:  # noqa: BLE001 - unreadable: the caller fails closed
+        document, info = None, None
+    if info is not None:
+        _serverless_files[path] = (info.st_mtime_ns, info.st_size, document)
+    return document
+
+
+def _self_value(document: Any, path: str) -> Any:
+    value = document
+    for part in path.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def _resolve_serverless(value: Any, document: Any, depth: int = 0) -> Any:
+    """Serverless variables, allow-listed: `${self:a.b}` naming a plain literal string is that string;
+    anything else (opt, env, ssm, cf, param, file, fallbacks, nested variables) is known only when
+    Serverless runs, so it becomes a Ref to nothing the template declares (unknown; a subnet reference)."""
+    if depth > MAX_DEPTH:
+        return {"Ref": "a Serverless value nested too deeply"}
+    if isinstance(value, dict):
+        return {k: _resolve_serverless(v, document, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_resolve_serverless(v, document, depth + 1) for v in value]
+    if isinstance(value, str) and "${" in value:
+        match = SELF_REFERENCE.fullmatch(value)
+        found = _self_value(document, match.group(1)) if match else None
+        if isinstance(found, str) and "${" not in found and "{{resolve:" not in found:
+            return found
+        return {"Ref": f"the Serverless variable {value} (resolved when Serverless runs)"}
+    return value
+
+
+def scanned_serverless_resource(conf: dict[str, Any]) -> tuple[dict[str, Any], None] | str | None:
+    """The notebook as written in serverless.yml, with allow-listed variables resolved; a reason to fail
+    closed when Serverless would change it (resources merged from several files, resources.extensions)."""
+    runner_module = sys.modules.get("checkov.serverless.runner")
+    runner_class = getattr(runner_module, "Runner", None)
+    code = getattr(getattr(runner_class, "cfn_resources_checks", None), "__code__", None)
+    if code is None:
+        return None
+    frame = sys._getframe(1)
+    for _ in range(40):
+        if frame is None:
+            return None
+        if frame.f_code is code:
+            break
+        frame = frame.f_back
+    else:
+        return None
+    scope = frame.f_locals
+    path, name = scope.get("sls_file"), scope.get("resource_name")
+    if scope.get("resource") is not conf or not isinstance(path, str) or not isinstance(name, str):
+        return None
+    document = _serverless_document(path)
+    resources = document.get("resources") if isinstance(document, dict) else None
+    if not isinstance(resources, dict):
+        return ("serverless.yml's resources are merged by Serverless from other files (a list or ${file(...)}); "
+                "the rule judges only resources written in serverless.yml itself")
+    extensions = resources.get("extensions")
+    if isinstance(extensions, dict) and name in extensions:
+        return f"resources.extensions.{name} changes this notebook's properties when Serverless packages it"
+    written = (resources.get("Resources") or {}).get(name) if isinstance(resources.get("Resources"), dict) else None
+    if not isinstance(written, dict):
+        return f"the notebook {name} is not written in {os.path.basename(path)}'s resources"
+    properties = written.get("Properties")
+    if properties is None:
+        properties = {}
+    if not isinstance(properties, dict):
+        return None
+    return _resolve_serverless(properties, document), None

@@ -162,6 +162,8 @@ def evaluate_cloudformation(conf: dict[str, Any],
     cloudformation_values.scanned_resource; without it Checkov's rendered `conf` is folded and every
     Fn::If condition is unknown (both branches must pass)."""
     template = None
+    if isinstance(scanned, str):  # the template is not deployed as written
+        return False, f"{CFN_KEY} could not be traced: {scanned}; failing closed"
     if scanned is not None:
         properties, template = scanned
     else:
@@ -287,7 +289,8 @@ class SageMakerNotebookDirectInternetCloudFormation(_RuleIdentity, CfnCheck):
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
         # the notebook as written in its template; None outside Checkov's CloudFormation runner
         return self._verdict(lambda resource: evaluate_cloudformation(
-            resource, cloudformation_values.scanned_resource(resource)),
+            resource, cloudformation_values.scanned_resource(resource)
+            or cloudformation_values.scanned_serverless_resource(resource)),
             conf, [f"Properties/{CFN_KEY}", f"Properties/{CFN_SUBNET}"])
 
 

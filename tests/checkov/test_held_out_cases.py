@@ -23,3 +23,29 @@ def test_every_held_out_case_fails_with_a_reason():
     passed = [f.resource for f in findings if f.verdict != "FAILED"]
     assert passed == []
     assert all(f.details and "could not be evaluated" not in f.details[0] for f in findings)
+
+
+IAC_HUNT = FIXTURES / "iac_hunt"
+NOTEBOOK = "AWS::SageMaker::NotebookInstance."
+# A second review's CloudFormation, SAM and Serverless cases (tests/fixtures/iac_hunt/): values the
+# repository changes before deployment (nested stack Parameters, samconfig parameter_overrides, Serverless
+# extensions and merged resources files, macros), values read at deploy time (dynamic references, Serverless
+# sources with fallbacks), and ${file(...)}, which Checkov's YAML loader expands in any template.
+EXPECTED_IAC = {
+    ("cloudformation", f"/{case}", f"{NOTEBOOK}Notebook") for case in (
+        "cfn_dynamic_reference_default_condition/template.yaml", "cfn_dynamic_reference_default_condition/template_inline.yaml",
+        "cfn_macro_transform/properties_fn_transform.yaml", "cfn_macro_transform/template_macro.yaml",
+        "cfn_nested_stack_parameter_override/child.yaml", "cfn_yaml_file_include_condition/template.yaml",
+        "sam_samconfig_parameter_override/template.yaml", "sls_resources_list_merge_override/notebooks.yml")} | {
+    ("serverless", "/sls_fallbacks/serverless.yml", f"{NOTEBOOK}{name}") for name in (
+        "CfFallback", "EnvFallback", "OptFallback", "ParamFallback", "SelfViaOpt", "SsmFallback", "StageKeyedMap",
+        "StageMap")} | {
+    ("serverless", "/sls_resources_extensions_override/serverless.yml", f"{NOTEBOOK}Notebook"),
+    ("serverless", "/sls_sub_variable_taken_as_literal/serverless.yml", f"{NOTEBOOK}Notebook")}
+
+
+def test_every_cloudformation_and_serverless_held_out_case_fails_with_a_reason():
+    _, findings = scan(IAC_HUNT, "--framework", "cloudformation", "serverless")
+    assert Counter((f.framework, f.file_path, f.resource) for f in findings) == Counter(EXPECTED_IAC)
+    assert [f.resource for f in findings if f.verdict != "FAILED"] == []
+    assert all(f.details and "could not be evaluated" not in f.details[0] for f in findings)
