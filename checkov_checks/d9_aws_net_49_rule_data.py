@@ -11,6 +11,13 @@ CATEGORY = "NETWORKING"
 PASSING_VALUE = "Disabled"
 TERRAFORM_RESOURCE = "aws_sagemaker_notebook_instance"
 CLOUDFORMATION_RESOURCE = "AWS::SageMaker::NotebookInstance"
+KUBERNETES_KIND = "NotebookInstance"
+KUBERNETES_API_GROUPS = {
+    "sagemaker.services.k8s.aws": {"controller": "AWS Controllers for Kubernetes (ACK)", "layout": "ack", "scope": "Namespaced", "versions": ["v1alpha1"]},
+    "sagemaker.aws.upbound.io": {"controller": "Crossplane Upbound AWS provider, cluster-scoped", "layout": "crossplane", "scope": "Cluster", "versions": ["v1beta1", "v1beta2"]},
+    "sagemaker.aws.m.upbound.io": {"controller": "Crossplane Upbound AWS provider, namespaced", "layout": "crossplane", "scope": "Namespaced", "versions": ["v1beta1"]},
+}
+CHECKOV_FRAMEWORKS = ["terraform", "terraform_json", "terraform_plan", "cloudformation", "serverless", "kubernetes", "kustomize", "helm"]
 GUIDELINE = "https://gsl.dome9.com/D9.AWS.NET.49.html"
 BENCHMARKS = {
     "AWS CSA CCM v.4.0.1": ["IVS-03", "IVS-09"],

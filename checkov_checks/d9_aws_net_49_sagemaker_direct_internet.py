@@ -1,4 +1,4 @@
-"""Checkov adapter for CloudGuard rule D9.AWS.NET.49 (Terraform and CloudFormation).
+"""Checkov adapter for CloudGuard rule D9.AWS.NET.49 (Terraform, CloudFormation and Kubernetes).
 
 Self-contained: everything it reads at import and scan time is a .py file of this folder (identity,
 title, severity, guideline and frameworks in the generated d9_aws_net_49_rule_data.py), so the folder
@@ -12,6 +12,7 @@ import hashlib
 import importlib.util
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -19,6 +20,7 @@ from typing import Any, Callable
 from checkov.cloudformation.checks.resource.base_resource_check import BaseResourceCheck as CfnCheck
 from checkov.common.bridgecrew.severities import Severities
 from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.kubernetes.checks.resource.base_spec_check import BaseK8Check as KubernetesCheck
 from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck as TerraformCheck
 
 HERE = Path(__file__).resolve().parent
@@ -51,6 +53,7 @@ PASSING = rule_data.PASSING_VALUE  # "Disabled"; the API enum is case-sensitive
 GUIDELINE = rule_data.GUIDELINE  # Check Point's public rule page: also the SARIF helpUri
 BENCHMARKS = rule_data.BENCHMARKS
 TERRAFORM_RESOURCE, CLOUDFORMATION_RESOURCE = rule_data.TERRAFORM_RESOURCE, rule_data.CLOUDFORMATION_RESOURCE
+KUBERNETES_KIND, KUBERNETES_API_GROUPS = rule_data.KUBERNETES_KIND, rule_data.KUBERNETES_API_GROUPS
 
 terraform_values = _sibling_module("d9_aws_net_49_terraform_values")
 terraform_values.install_parse_capture(TERRAFORM_RESOURCE)  # reuse the trees of Checkov's own HCL parse (a speed-up)
@@ -179,7 +182,210 @@ def evaluate_cloudformation(conf: dict[str, Any],
     return judge(values, found.unresolved, found.subnet_problem, CFN_KEY)
 
 
-# ---------------------------------------------------------------- Checkov classes (one ID, two registries)
+# ---------------------------------------------------------------- Kubernetes (ACK and Crossplane custom resources)
+
+# Kubernetes manifests hold literal values (Kustomize and Helm are rendered by Checkov before a check sees
+# them). The layouts are those of the controllers' CRDs (see metadata/): ACK's NotebookInstanceSpec has
+# directInternetAccess and subnetID; the Upbound provider's spec has forProvider and initProvider, each
+# with directInternetAccess, subnetId, subnetIdRef and subnetIdSelector.
+K8S_KEY = "directInternetAccess"
+ACK_SUBNET = "subnetID"
+CROSSPLANE_SUBNETS = ("subnetId", "subnetIdRef", "subnetIdSelector")
+CROSSPLANE_CREATES = ("*", "Create")  # managementPolicies that let Crossplane create the notebook
+ACK_ADOPTION = "services.k8s.aws/adoption-policy"  # adopt / adopt-or-create: an existing notebook is taken over
+
+
+def kubernetes_api(conf: Any) -> tuple[str, str, dict[str, Any]] | None:
+    """(group, version, the group's rule data) when `conf` is a NotebookInstance of one of the rule's API
+    groups; None for any other group (another product's NotebookInstance kind: not this resource)."""
+    api_version = conf.get("apiVersion") if isinstance(conf, dict) else None
+    if not isinstance(api_version, str) or api_version.count("/") != 1:
+        return None
+    group, version = api_version.split("/")
+    api = KUBERNETES_API_GROUPS.get(group)
+    return None if api is None else (group, version, api)
+
+
+def _fields(mapping: dict[str, Any]) -> dict[str, Any]:
+    """A mapping without the line markers Checkov's YAML loader adds (__startline__, __endline__)."""
+    return {k: v for k, v in mapping.items() if not (isinstance(k, str) and k.startswith("__") and k.endswith("__"))}
+
+
+def _setting(mapping: dict[str, Any], key: str) -> Any:
+    """The value as the API server stores it: a missing key and an explicit null both leave the field unset."""
+    value = mapping.get(key)
+    return ABSENT if value is None else value
+
+
+def _annotations(conf: dict[str, Any]) -> dict[str, Any]:
+    """metadata.annotations as one mapping (Checkov turns it into a list of mappings while reading skips)."""
+    metadata = conf.get("metadata")
+    annotations = metadata.get("annotations") if isinstance(metadata, dict) else None
+    merged: dict[str, Any] = {}
+    for item in annotations if isinstance(annotations, list) else [annotations]:
+        if isinstance(item, dict):
+            merged.update(_fields(item))
+    return merged
+
+
+def _subnet_given(name: str, value: Any) -> bool | str:
+    """True for a subnet (an ID, or a reference or selector Crossplane resolves at apply), False when
+    unset or empty, or a problem text for a value of the wrong shape. `name`: the field's path."""
+    if value is ABSENT:
+        return False
+    if name.endswith("Ref"):
+        if not isinstance(value, dict):
+            return f"{name} is {_describe(value)}, not a reference"
+        ref = value.get("name")
+        return isinstance(ref, str) and bool(ref.strip())
+    if name.endswith("Selector"):
+        if not isinstance(value, dict):
+            return f"{name} is {_describe(value)}, not a selector"
+        labels = value.get("matchLabels")
+        return (isinstance(labels, dict) and bool(_fields(labels))) or value.get("matchControllerRef") is True
+    if not isinstance(value, str):
+        return f"{name} is {_describe(value)}, not a subnet ID"
+    return bool(value.strip())
+
+
+def _evaluate_ack(spec: dict[str, Any], conf: dict[str, Any]) -> tuple[bool, str]:
+    key = f"spec.{K8S_KEY}"
+    adoption = _annotations(conf).get(ACK_ADOPTION)
+    if adoption is not None:
+        return False, (f"the annotation {ACK_ADOPTION}: {_describe(adoption)} makes ACK adopt a notebook that may "
+                       f"already exist, and its {K8S_KEY} cannot be changed after creation; failing closed")
+    value = _setting(spec, K8S_KEY)
+    unresolved = None
+    if value is not ABSENT and not isinstance(value, str):
+        unresolved = f"a {_type_name(value)} {_describe(value)} where a string is expected"
+    subnet = _subnet_given(f"spec.{ACK_SUBNET}", _setting(spec, ACK_SUBNET))
+    subnet_problem = None if subnet is True else (subnet or f"spec.{ACK_SUBNET} is not set (or empty)")
+    return judge([value], unresolved, subnet_problem, key)
+
+
+def _evaluate_crossplane(spec: dict[str, Any]) -> tuple[bool, str]:
+    policies = spec.get("managementPolicies")
+    if policies is not None and (not isinstance(policies, list) or not any(p in CROSSPLANE_CREATES for p in policies)):
+        return False, (f"spec.managementPolicies is {_describe(policies)}: without '*' or 'Create' Crossplane does not "
+                       f"create this notebook, so the manifest does not decide its {K8S_KEY}; failing closed")
+    blocks = {}
+    for block in ("forProvider", "initProvider"):
+        value = spec.get(block)
+        if value is None:
+            value = {}
+        if not isinstance(value, dict):
+            return False, f"spec.{block} is {_describe(value)}, not a mapping; {K8S_KEY} cannot be read"
+        blocks[block] = value
+    # At creation the provider merges initProvider into forProvider; which side wins for a field set in
+    # both has differed between provider releases (and an empty string is overwritten), so a value set on
+    # either side must pass on its own.
+    found = {block: _setting(values, K8S_KEY) for block, values in blocks.items()}
+    set_in = [block for block, value in found.items() if value is not ABSENT]
+    if len(set_in) == 2 and found["forProvider"] != found["initProvider"]:
+        shown = " and ".join(f"spec.{b}.{K8S_KEY} is {_describe(found[b])}" for b in set_in)
+        return False, (f"{shown}: which one AWS receives depends on the provider release; only 'Disabled' on both "
+                       f"sides turns direct internet access off")
+    key = f"spec.{(set_in or ['forProvider'])[0]}.{K8S_KEY}"
+    value = found[set_in[0]] if set_in else ABSENT
+    unresolved = None
+    if value is not ABSENT and not isinstance(value, str):
+        unresolved = f"a {_type_name(value)} {_describe(value)} where a string is expected"
+    subnet_problem = None
+    given = [_subnet_given(f"spec.{block}.{name}", _setting(values, name))
+             for block, values in blocks.items() for name in CROSSPLANE_SUBNETS]
+    if True not in given:
+        problems = [g for g in given if isinstance(g, str)]
+        subnet_problem = problems[0] if problems else (
+            f"spec.forProvider (and spec.initProvider) has no {', '.join(CROSSPLANE_SUBNETS[:-1])} or "
+            f"{CROSSPLANE_SUBNETS[-1]}")
+    return judge([value], unresolved, subnet_problem, key)
+
+
+_REPEATED_KEYS: dict[tuple[str, int, int], dict[int, list[str]] | None] = {}
+
+
+def repeated_keys(path: str) -> dict[int, list[str]] | None:
+    """{first line of a mapping: the keys it repeats} for a manifest file, read as Checkov's kubernetes
+    parser reads it (PyYAML; a JSON file wrapped in a list), where the last of repeated keys silently wins;
+    None when the file cannot be read that way. {} when there is no such file (a check run outside a scan)."""
+    try:
+        stat = os.stat(path)
+    except (OSError, TypeError, ValueError):
+        return {}
+    cache_key = (path, stat.st_mtime_ns, stat.st_size)
+    if cache_key in _REPEATED_KEYS:
+        return _REPEATED_KEYS[cache_key]
+    import yaml
+    from checkov.common.util.file_utils import read_file_with_any_encoding
+
+    found: dict[int, list[str]] | None = {}
+    try:
+        content = read_file_with_any_encoding(file_path=path)
+        if path.endswith(".json"):  # as checkov.kubernetes.parser.k8_json.loads, which keeps the line numbers
+            content = "[" + content.replace("}{", "},{").replace("}\n{", "},\n{") + "]"
+        for root in yaml.compose_all(content, Loader=yaml.SafeLoader):
+            pending = [root]
+            while pending:
+                node = pending.pop()
+                if isinstance(node, yaml.MappingNode):
+                    keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode) and k.value != "<<"]
+                    repeated = sorted({k for k in keys if keys.count(k) > 1})
+                    if repeated:
+                        found.setdefault(node.start_mark.line + 1, []).extend(repeated)
+                    pending.extend(v for pair in node.value for v in pair)
+                elif isinstance(node, yaml.SequenceNode):
+                    pending.extend(node.value)
+    except (OSError, UnicodeError, ValueError, RecursionError, yaml.YAMLError):
+        found = None
+    if len(_REPEATED_KEYS) > 256:
+        _REPEATED_KEYS.clear()
+    _REPEATED_KEYS[cache_key] = found
+    return found
+
+
+def _mapping_lines(conf: Any) -> set[int]:
+    """The first line of every mapping of a resource (Checkov's loader marks each with __startline__)."""
+    lines, pending = set(), [conf]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            line = value.get("__startline__")
+            if isinstance(line, int) and not isinstance(line, bool):
+                lines.add(line)
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return lines
+
+
+def evaluate_kubernetes(conf: dict[str, Any], path: str | None = None) -> tuple[bool, str]:
+    """A NotebookInstance of one of the rule's API groups (see kubernetes_api); `path`: its file."""
+    found = kubernetes_api(conf)
+    assert found is not None, "evaluate_kubernetes needs a NotebookInstance of the rule's API groups"
+    group, version, api = found
+    if version not in api["versions"]:
+        return False, (f"apiVersion {group}/{version} is not a version of the {api['controller']} CRD the rule knows "
+                       f"({', '.join(api['versions'])}); failing closed")
+    if path is not None:
+        repeated = repeated_keys(path)
+        if repeated is None:
+            return False, f"{path} could not be re-read to rule out repeated keys; failing closed"
+        clashes = sorted((line, key) for line in _mapping_lines(conf) for key in repeated.get(line, []))
+        if clashes:
+            line, key = clashes[0]
+            return False, (f"the mapping at line {line} repeats the key {key!r}: Checkov reads the last value, "
+                           f"kubectl and kustomize reject the file, other tools may take the first; failing closed")
+    spec = conf.get("spec")
+    if spec is None:
+        spec = {}
+    if not isinstance(spec, dict):
+        return False, f"spec is {_describe(spec)}, not a mapping; {K8S_KEY} cannot be read"
+    if api["layout"] == "ack":
+        return _evaluate_ack(spec, conf)
+    return _evaluate_crossplane(spec)
+
+
+# ---------------------------------------------------------------- Checkov classes (one ID, three registries)
 
 def _carry_details_into_records() -> None:
     """Checkov's CloudFormation and Serverless runners do not copy `check.details` and
@@ -294,5 +500,35 @@ class SageMakerNotebookDirectInternetCloudFormation(_RuleIdentity, CfnCheck):
             conf, [f"Properties/{CFN_KEY}", f"Properties/{CFN_SUBNET}"])
 
 
+class SageMakerNotebookDirectInternetKubernetes(_RuleIdentity, KubernetesCheck):
+    """Frameworks kubernetes, kustomize and helm (the last two render, then share this registry)."""
+
+    def __init__(self) -> None:
+        super().__init__(supported_entities=[KUBERNETES_KIND], **_COMMON)
+        self._apply_metadata()
+
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        conf = kwargs.get("entity_configuration", args[1] if len(args) > 1 else None)
+        self._scanned_file = kwargs.get("scanned_file", args[0] if args else None)
+        if kubernetes_api(conf) is None:
+            # Another API group's NotebookInstance is not a SageMaker notebook. UNKNOWN is the one result
+            # Checkov leaves out of every report; answering before the skip annotations are read keeps
+            # such a resource out even when it carries this rule's skip annotation.
+            self.details = []
+            return {"result": CheckResult.UNKNOWN}
+        return super().run(*args, **kwargs)
+
+    def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
+        found = kubernetes_api(conf)
+        layout = found[2]["layout"] if found else None
+        keys = (["spec/directInternetAccess", "spec/subnetID"] if layout == "ack" else
+                [f"spec/{block}/{name}" for block in ("forProvider", "initProvider")
+                 for name in (K8S_KEY, *CROSSPLANE_SUBNETS)])
+        path = getattr(self, "_scanned_file", None)
+        return self._verdict(lambda resource: evaluate_kubernetes(resource, path if isinstance(path, str) else None),
+                             conf, keys)
+
+
 terraform_check = SageMakerNotebookDirectInternetTerraform()
 cloudformation_check = SageMakerNotebookDirectInternetCloudFormation()
+kubernetes_check = SageMakerNotebookDirectInternetKubernetes()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -13,11 +14,37 @@ from typing import Any
 from d9_rules import location
 
 CHECKOV_ID = "D9_AWS_NET_49"
-# Only the frameworks that can carry a notebook: faster, and Checkov's generic json framework aborts
-# the whole scan on a JSON nested deeper than Python's recursion limit.
-FRAMEWORKS = ["terraform", "terraform_json", "terraform_plan", "cloudformation", "serverless"]
+
+
+def checkov_frameworks() -> list[str]:
+    """The Checkov frameworks that can carry a notebook (metadata/ engines.checkov.frameworks), read from
+    the rule data generated into the check folder: one definition. Only these frameworks run: faster, and
+    Checkov's generic json framework aborts the whole scan on a JSON nested deeper than Python's
+    recursion limit."""
+    path = location("checkov") / "d9_aws_net_49_rule_data.py"
+    spec = importlib.util.spec_from_file_location("d9_rules_checkov_rule_data", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"d9-rules: cannot read {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return list(module.CHECKOV_FRAMEWORKS)
+
+
 # Terraform variable files: Checkov reads them only as part of their folder, never with -f.
 VARIABLE_FILES = (".tfvars", ".tfvars.json")
+
+
+def _chart_root(folder: Path) -> Path | None:
+    """The nearest folder, from `folder` up, holding a Helm chart's Chart.yaml; not above the working
+    directory when `folder` is inside it."""
+    cwd = Path.cwd().resolve()
+    here = folder.resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "Chart.yaml").is_file():
+            return Path(os.path.relpath(candidate)) if candidate.is_relative_to(cwd) else candidate
+        if candidate == cwd:
+            return None
+    return None
 
 
 def _plan(paths: list[str]) -> tuple[list[str], list[str], list[str]]:
@@ -25,7 +52,9 @@ def _plan(paths: list[str]) -> tuple[list[str], list[str], list[str]]:
     because a Terraform file alone lacks the variables, locals and module calls declared next to it.
     Checkov's `-d` never skips the folder it is given, even a hidden one, but it skips every entry
     below it whose name starts with a dot (CKV_IGNORE_HIDDEN_DIRECTORIES): a given file with such a
-    name is therefore also scanned on its own (`-f`)."""
+    name is therefore also scanned on its own (`-f`). A file inside a Helm chart also brings the chart's
+    root folder (the nearest one with Chart.yaml, not above the working directory), which Checkov's helm
+    framework needs to render the chart."""
     folders: dict[str, None] = {}
     files: dict[str, None] = {}
     problems = []
@@ -35,6 +64,9 @@ def _plan(paths: list[str]) -> tuple[list[str], list[str], list[str]]:
             folders[str(path)] = None
         elif path.is_file():
             folders[str(path.parent)] = None
+            chart = _chart_root(path.parent)
+            if chart is not None:
+                folders[str(chart)] = None
             if path.name.startswith(".") and not path.name.endswith(VARIABLE_FILES):
                 files[str(path)] = None
         else:
@@ -135,7 +167,7 @@ def checkov_scan(paths: list[str]) -> int:
     # No --quiet: it would drop the passed notebooks from the report. Checkov's own exit code is not
     # used: a configuration file (.checkov.yaml soft-fail) could turn it to 0 with a failed notebook.
     command = [checkov, "--external-checks-dir", str(location("checkov")), "--check", CHECKOV_ID,
-               "--framework", *FRAMEWORKS, "--skip-download", "-o", "json"]
+               "--framework", *checkov_frameworks(), "--skip-download", "-o", "json"]
     runs = [[*command, *(a for f in folders for a in ("-d", f))]]
     if hidden_files:
         runs.append([*command, "-f", *hidden_files])

@@ -42,6 +42,7 @@ DECLARATIONS = [
     re.compile(r'^\s*(?:resource\s+"aws_sagemaker_notebook_instance"|module)\s+"((?:pass|fail|skip)_\w+)"', re.M),
     re.compile(r'^\s*"?((?:pass|fail|skip)_\w+)"?\s*:\s*\{', re.M),  # .tf.json
     re.compile(r'^\s*"?((?:Pass|Fail|Skip)\w+)"?\s*:', re.M),  # CloudFormation YAML/JSON
+    re.compile(r'^\s*"?name"?:\s*"?((?:pass|fail|skip)-[-.\w]*)"?,?\s*$', re.M),  # Kubernetes metadata.name
 ]
 
 
@@ -54,3 +55,8 @@ def declared_names(folder: Path, suffixes: tuple[str, ...]) -> set[str]:
             for pattern in DECLARATIONS:
                 names.update(pattern.findall(text))
     return names
+
+
+# Every annotated notebook of examples/ (Terraform, CloudFormation, Kubernetes), and those that fail
+EXAMPLE_NAMES = declared_names(EXAMPLES, (".tf", ".yaml"))
+EXAMPLES_FAILING = {name for name in EXAMPLE_NAMES if name.lower().startswith("fail")}

@@ -8,6 +8,9 @@ Python version) makes the second run skip the install.
 Two more environments hold what a user gets: only the engine plus `pip install ".[engine]"`
 (checkov-bundle, prowler-bundle), pinned by the same lock files used as constraints. The
 project itself is reinstalled into them on every run, so they test the current tree.
+
+One more holds the oldest Checkov the rule supports (pyproject's `checkov>=` floor, checkov-floor.lock):
+`test` runs the verdict suites there too, so both ends of the supported range are tested.
 """
 from __future__ import annotations
 
@@ -27,6 +30,13 @@ VENVS = Path(os.environ.get("D9_VENVS_DIR", ROOT / ".venvs"))
 LOCKS = ROOT / "tools" / "requirements"
 ENGINES = ("checkov", "prowler")
 BUNDLES = {"checkov-bundle": "checkov", "prowler-bundle": "prowler"}
+FLOOR_ENV = "checkov-floor"  # built from tools/requirements/checkov-floor.lock
+# every verdict the rule gives, through the real CLI: what must hold on the oldest supported Checkov
+FLOOR_SUITE = (
+    "tests/checkov/test_verdicts_per_framework.py", "tests/checkov/test_held_out_cases.py",
+    "tests/checkov/test_variable_files.py", "tests/checkov/test_reasons.py",
+    "tests/checkov/test_suppression_and_selection.py", "tests/checkov/test_outputs.py",
+)
 CHECKOV_ID = "D9_AWS_NET_49"
 
 
@@ -121,6 +131,8 @@ def ensure_env(env: str) -> Path:
         log(f"{env} ready in {time.monotonic() - started:.0f} s")
     elif env in BUNDLES:  # the bundle from the current tree
         _install_bundle(env, "--no-deps", "--force-reinstall", ".")
+    if env == "checkov":  # kubectl (kustomize) and helm for Checkov's kustomize and helm frameworks
+        __import__("k8s_tools").ensure_k8s_tools(VENVS, venv_python(env))
     return venv_python(env)
 
 
@@ -165,6 +177,13 @@ def test(args: argparse.Namespace) -> int:
         code = subprocess.run([str(python), "-m", "pytest", *paths, *args.pytest_args], cwd=ROOT).returncode
         if code != 0:
             failed.append(f"{engine} (exit {code})")
+        floor = [p for p in FLOOR_SUITE if (ROOT / p).is_file()]
+        if engine == "checkov" and floor and not args.skip_floor:
+            python = ensure_env(FLOOR_ENV)
+            log(f"pytest in the {FLOOR_ENV} environment (oldest supported Checkov): the verdict suites")
+            code = subprocess.run([str(python), "-m", "pytest", *floor, *args.pytest_args], cwd=ROOT).returncode
+            if code != 0:
+                failed.append(f"{FLOOR_ENV} (exit {code})")
     if failed:
         log("FAILED: " + ", ".join(failed))
         return 1
@@ -189,7 +208,7 @@ def bench(args: argparse.Namespace) -> int:
 
 
 def setup(args: argparse.Namespace) -> int:
-    for env in args.engines or (*ENGINES, *BUNDLES):
+    for env in args.engines or (*ENGINES, *BUNDLES, FLOOR_ENV):
         log(f"{env}: {ensure_env(env)}")
     return 0
 
@@ -200,6 +219,7 @@ def main() -> int:
     sub.add_parser("demo", help="scan examples/ with the rule").set_defaults(func=demo)
     t = sub.add_parser("test", help="run every test suite, each in its engine's environment")
     t.add_argument("--engine", dest="engines", action="append", choices=ENGINES)
+    t.add_argument("--skip-floor", action="store_true", help=f"do not run the verdict suites in {FLOOR_ENV}")
     t.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
     t.set_defaults(func=test)
     g = sub.add_parser("generate", help="regenerate the files derived from metadata/ (--check: report drift)")
@@ -210,7 +230,7 @@ def main() -> int:
     b.add_argument("bench_args", nargs="*")
     b.set_defaults(func=bench)
     s = sub.add_parser("setup", help="only create the environments")
-    s.add_argument("--engine", dest="engines", action="append", choices=(*ENGINES, *BUNDLES))
+    s.add_argument("--engine", dest="engines", action="append", choices=(*ENGINES, *BUNDLES, FLOOR_ENV))
     s.set_defaults(func=setup)
     args = parser.parse_args()
     return args.func(args)

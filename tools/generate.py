@@ -95,6 +95,32 @@ def prowler_compliance(rule: dict) -> dict:
     }
 
 
+def prowler_compliance_universal(rule: dict) -> dict:
+    """The same framework in Prowler's universal schema (`ComplianceFramework`), for the entry point group
+    `prowler.compliance.universal`: Prowler App's compliance overview reads only that loader. Same file
+    name, so the App's CSV export still finds the legacy framework of the same name."""
+    legacy = prowler_compliance(rule)
+    attributes = [("ItemId", "Control"), ("Section", "Framework"), ("SubSection", "CloudGuard rule"),
+                  ("Service", "Service")]
+    sections = [f["name"] for f in rule["compliance_frameworks"]]
+    return {
+        "framework": legacy["Framework"],
+        "name": legacy["Name"],
+        "provider": legacy["Provider"],
+        "version": legacy["Version"],
+        "description": legacy["Description"],
+        "requirements": [{
+            "id": requirement["Id"],
+            "name": requirement["Name"],
+            "description": requirement["Description"],
+            "attributes": requirement["Attributes"][0],
+            "checks": {legacy["Provider"].lower(): requirement["Checks"]},
+        } for requirement in legacy["Requirements"]],
+        "attributes_metadata": [{"key": key, "label": label, "type": "str", "required": True,
+                                 **({"enum": sections} if key == "Section" else {})} for key, label in attributes],
+    }
+
+
 def fenced(language: str, code: str) -> str:
     return f"```{language}\n{code.rstrip()}\n```"
 
@@ -106,6 +132,11 @@ def rule_page(rule: dict) -> str:
                             for f in rule["compliance_frameworks"])
     console = "\n".join(f"{n}. {step}" for n, step in enumerate(remediation["console"], 1))
     references = "\n".join(f"- <{url}>" for url in rule["references"])
+    kubernetes = rule["resource"]["kubernetes"]
+    api_groups = "\n".join(f"| `{g['group']}` | {g['controller']} | {', '.join(g['versions'])} | {g['scope']} |"
+                            for g in kubernetes["api_groups"])
+    k8s_skip = (f"metadata:{chr(10)}  annotations:{chr(10)}"
+                f"    checkov.io/skip1: {checkov['id']}=<reason without an equals sign>")
     mutelist = (f"Mutelist:\n  Accounts:\n    \"*\":\n      Checks:\n        {prowler['check_name']}:\n"
                 f"          Regions: [\"*\"]\n          Resources: [\"<notebook-name>\"]")
     return f"""<!-- Generated from metadata/{METADATA.name} by `python3 tools/dev.py generate`; do not edit. -->
@@ -114,11 +145,12 @@ def rule_page(rule: dict) -> str:
 | | |
 |---|---|
 | Severity | {rule['severity'].capitalize()} |
-| Cloud entity | {rule['cloud_entity']} (`{rule['resource']['cloudformation']}`, `{rule['resource']['terraform']}`) |
+| Cloud entity | {rule['cloud_entity']} (`{rule['resource']['cloudformation']}`, `{rule['resource']['terraform']}`, Kubernetes `{kubernetes['kind']}`) |
 | Category | {rule['category']} |
 | Public rule page | <{rule['public_url']}> |
 | Logic | `{rule['logic']}` |
 | Checkov ID | `{checkov['id']}` (built-in counterpart `{checkov['builtin_counterpart']}`) |
+| Checkov frameworks | {', '.join(f'`{f}`' for f in checkov['frameworks'])} |
 | Prowler check | `{prowler['check_name']}` (Prowler >= {prowler['min_version']}; built-in counterpart `{prowler['builtin_counterpart']}`) |
 
 ## What it checks
@@ -148,12 +180,29 @@ CloudFormation:
 
 {fenced('yaml', remediation['cloudformation'])}
 
+Kubernetes, AWS Controllers for Kubernetes (ACK):
+
+{fenced('yaml', remediation['kubernetes_ack'])}
+
+Kubernetes, Crossplane (Upbound AWS provider; `subnetIdRef` or `subnetIdSelector` may replace `subnetId`):
+
+{fenced('yaml', remediation['kubernetes_crossplane'])}
+
 AWS CLI:
 
 {fenced('sh', remediation['cli'])}
 
-Passing and failing notebooks side by side: `examples/terraform/main.tf` and
-`examples/cloudformation/notebooks.yaml` (each resource's name states its verdict).
+Passing and failing notebooks side by side: `examples/terraform/main.tf`,
+`examples/cloudformation/notebooks.yaml` and `examples/kubernetes/` (each resource's name states its verdict).
+
+## Kubernetes resources judged
+
+A `{kubernetes['kind']}` is judged when its API group is one of these (any other group's `{kubernetes['kind']}` is
+not this resource and is not reported; a version not listed FAILS until the rule knows it):
+
+| API group | Controller | Versions | Scope |
+|---|---|---|---|
+{api_groups}
 
 ## Suppressing a finding
 
@@ -164,6 +213,10 @@ Checkov, Terraform (a comment inside the resource block):
 Checkov, CloudFormation (the resource's `Metadata`):
 
 {fenced('yaml', f'Metadata:{chr(10)}  checkov:{chr(10)}    skip:{chr(10)}      - id: {checkov["id"]}{chr(10)}        comment: <reason>')}
+
+Checkov, Kubernetes (an annotation of the resource; Checkov splits the value at `=`):
+
+{fenced('yaml', k8s_skip)}
 
 Prowler (`prowler aws ... -w mutelist.yaml`):
 
@@ -198,6 +251,11 @@ def checkov_rule_data(rule: dict) -> str:
         "PASSING_VALUE": rule["passing_value"],
         "TERRAFORM_RESOURCE": rule["resource"]["terraform"],
         "CLOUDFORMATION_RESOURCE": rule["resource"]["cloudformation"],
+        "KUBERNETES_KIND": rule["resource"]["kubernetes"]["kind"],
+        "KUBERNETES_API_GROUPS": {g["group"]: {"controller": g["controller"], "layout": g["layout"], "scope": g["scope"],
+                                               "versions": list(g["versions"])}
+                                  for g in rule["resource"]["kubernetes"]["api_groups"]},
+        "CHECKOV_FRAMEWORKS": list(checkov["frameworks"]),
         "GUIDELINE": rule["public_url"],
         "BENCHMARKS": {f["name"]: list(f["controls"]) for f in rule["compliance_frameworks"]},
     }
@@ -232,6 +290,8 @@ def generated_files(rule: dict) -> dict[Path, str]:
             json.dumps(prowler_metadata(rule), indent=2, ensure_ascii=False) + "\n",
         ROOT / "d9_rules" / "compliance" / f"{compliance_framework_name(rule)}.json":
             json.dumps(prowler_compliance(rule), indent=2, ensure_ascii=False) + "\n",
+        ROOT / "d9_rules" / "compliance_universal" / f"{compliance_framework_name(rule)}.json":
+            json.dumps(prowler_compliance_universal(rule), indent=2, ensure_ascii=False) + "\n",
         ROOT / "docs" / "rules" / f"{rule['cloudguard_id']}.md": rule_page(rule),
         ROOT / "checkov_checks" / "d9_aws_net_49_rule_data.py": checkov_rule_data(rule),
     }

@@ -31,8 +31,10 @@ def _free_port() -> int:
 
 
 class MotoAccount:
-    def __init__(self, endpoint: str):
+    def __init__(self, endpoint: str, credentials: dict[str, str] | None = None):
         self.endpoint = endpoint
+        # boto3 keyword arguments; the default keys belong to moto's default account 123456789012
+        self.credentials = credentials or {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
 
     @property
     def env_overrides(self) -> dict[str, str]:
@@ -47,8 +49,22 @@ class MotoAccount:
     def client(self, service: str, region: str) -> Any:
         import boto3
 
-        return boto3.client(service, region_name=region, endpoint_url=self.endpoint,
-                            aws_access_key_id="testing", aws_secret_access_key="testing")
+        return boto3.client(service, region_name=region, endpoint_url=self.endpoint, **self.credentials)
+
+    def assume(self, account_id: str, role_name: str = "OrganizationAccountAccessRole") -> "MotoAccount":
+        """Another account of the same server: moto keeps each account ID's resources apart, and STS
+        AssumeRole into a role ARN of that account (the role need not exist) returns its credentials."""
+        answer = self.client("sts", "us-east-1").assume_role(
+            RoleArn=f"arn:aws:iam::{account_id}:role/{role_name}", RoleSessionName="d9-tests")["Credentials"]
+        return MotoAccount(self.endpoint, {"aws_access_key_id": answer["AccessKeyId"],
+                                           "aws_secret_access_key": answer["SecretAccessKey"],
+                                           "aws_session_token": answer["SessionToken"]})
+
+    def enforce_iam(self) -> None:
+        """From now on moto authenticates every request and evaluates the caller's IAM policies (off by
+        default): requests need keys moto issued, and AssumeRole needs an identity policy allowing that role."""
+        urllib.request.urlopen(urllib.request.Request(f"{self.endpoint}/moto-api/reset-auth", data=b"0", method="POST",
+                                                      headers={"Content-Type": "text/plain"}), timeout=10)
 
     def reset(self) -> None:
         urllib.request.urlopen(urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST"), timeout=10)

@@ -10,6 +10,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS_FILE = ROOT / "tests" / "parity" / "scenarios.yaml"
 TERRAFORM_NAMES = {"DirectInternetAccess": "direct_internet_access", "SubnetId": "subnet_id",
                    "SecurityGroupIds": "security_groups", "RootAccess": "root_access"}
+# Kubernetes: field names of the ACK and Crossplane (Upbound AWS provider) NotebookInstance CRDs
+ACK_NAMES = {"DirectInternetAccess": "directInternetAccess", "SubnetId": "subnetID",
+             "SecurityGroupIds": "securityGroupIDs", "RootAccess": "rootAccess"}
+CROSSPLANE_NAMES = {"DirectInternetAccess": "directInternetAccess", "SubnetId": "subnetId",
+                    "SecurityGroupIds": "securityGroups", "RootAccess": "rootAccess"}
 
 
 def load_scenarios() -> list[dict[str, Any]]:
@@ -22,6 +27,11 @@ def terraform_name(scenario: dict[str, Any]) -> str:
 
 def cloudformation_name(scenario: dict[str, Any]) -> str:
     return "".join(part.capitalize() for part in scenario["name"].split("-"))
+
+
+def kubernetes_names(scenario: dict[str, Any]) -> tuple[str, str]:
+    """metadata.name of the scenario's ACK and Crossplane notebooks."""
+    return f"ack-{scenario['name']}", f"crossplane-{scenario['name']}"
 
 
 def _hcl(value: Any) -> str:
@@ -49,13 +59,36 @@ def to_cloudformation(scenarios: list[dict[str, Any]]) -> str:
     return yaml.safe_dump({"AWSTemplateFormatVersion": "2010-09-09", "Resources": resources}, sort_keys=False)
 
 
+def to_kubernetes(scenarios: list[dict[str, Any]]) -> str:
+    """One ACK (sagemaker.services.k8s.aws/v1alpha1) and one Crossplane (sagemaker.aws.upbound.io/v1beta2)
+    NotebookInstance per scenario, as one multi-document YAML file."""
+    documents = []
+    for scenario in scenarios:
+        ack, crossplane = kubernetes_names(scenario)
+        documents.append({
+            "apiVersion": "sagemaker.services.k8s.aws/v1alpha1", "kind": "NotebookInstance",
+            "metadata": {"name": ack, "namespace": "parity"},
+            "spec": {"notebookInstanceName": scenario["name"], "instanceType": "ml.t3.medium",
+                     "roleARN": "arn:aws:iam::123456789012:role/notebook",
+                     **{ACK_NAMES[k]: v for k, v in scenario["settings"].items()}}})
+        documents.append({
+            "apiVersion": "sagemaker.aws.upbound.io/v1beta2", "kind": "NotebookInstance",
+            "metadata": {"name": crossplane},
+            "spec": {"forProvider": {"region": "us-east-1", "instanceType": "ml.t3.medium",
+                                     "roleArn": "arn:aws:iam::123456789012:role/notebook",
+                                     **{CROSSPLANE_NAMES[k]: v for k, v in scenario["settings"].items()}}}})
+    return yaml.safe_dump_all(documents, sort_keys=False)
+
+
 def readme_table(scenarios: list[dict[str, Any]]) -> str:
-    rows = ["| Scenario | Settings | Terraform (Checkov) | CloudFormation (Checkov) | Live account (Prowler) |",
-            "|---|---|---|---|---|"]
+    rows = ["| Scenario | Settings | Terraform (Checkov) | CloudFormation (Checkov) | Kubernetes: ACK and Crossplane "
+            "(Checkov) | Live account (Prowler) |",
+            "|---|---|---|---|---|---|"]
     verdict = {"PASS": "PASSED", "FAIL": "FAILED"}
     for s in scenarios:
         settings = ", ".join(f"`{k}: {'[' + ', '.join(v) + ']' if isinstance(v, list) else v}`"
                              for k, v in s["settings"].items()) or "nothing set"
         live = s["verdict"] if s["live"] else "cannot exist: AWS rejects it"
-        rows.append(f"| {s['name']} | {settings} | {verdict[s['verdict']]} | {verdict[s['verdict']]} | {live} |")
+        rows.append(f"| {s['name']} | {settings} | {verdict[s['verdict']]} | {verdict[s['verdict']]} | "
+                    f"{verdict[s['verdict']]} | {live} |")
     return "\n".join(rows)

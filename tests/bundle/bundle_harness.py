@@ -12,9 +12,12 @@ BUNDLE_BIN = {"checkov": VENVS / "checkov-bundle" / "bin", "prowler": VENVS / "p
 
 
 def bundle_env(engine: str, extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment of a shell where only that bundle's virtualenv is on PATH."""
-    binaries = BUNDLE_BIN[engine]
-    assert (binaries / "d9-rules").is_file(), f"{binaries.parent} is missing: run python3 tools/dev.py setup"
+    """The environment of a shell where only that bundle's virtualenv is on PATH. `engine` is checkov,
+    prowler, or another environment's name under .venvs (prowler-5.41.0: tools/prowler_versions.py)."""
+    binaries = BUNDLE_BIN.get(engine, VENVS / engine / "bin")
+    program = "d9-rules" if engine in BUNDLE_BIN else "prowler"
+    assert (binaries / program).is_file(), (f"{binaries.parent} is missing: run python3 tools/dev.py setup"
+                                            f"{'' if engine in BUNDLE_BIN else ' and python3 tools/prowler_versions.py setup'}")
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
     env["PATH"] = f"{binaries}{os.pathsep}/usr/bin:/bin"
     return {**env, **(extra or {})}

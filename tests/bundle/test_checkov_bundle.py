@@ -4,7 +4,7 @@ import shutil
 
 import yaml
 from bundle_harness import BUNDLE_BIN, installed_folder, run
-from rule import GUIDELINE_URL, CHECKOV_ID, EXAMPLES, ROOT, expected_verdict
+from rule import GUIDELINE_URL, CHECKOV_ID, EXAMPLE_NAMES, EXAMPLES, ROOT, expected_verdict
 
 
 def test_installed_bundle_holds_checks_metadata_and_docs_but_no_tests(tmp_path):
@@ -24,7 +24,7 @@ def test_documented_command_scans_with_the_installed_rule(tmp_path):
     assert result.returncode == 1, result.stderr[-2000:]
     records = [r for report in json.loads(result.stdout) for b in ("passed_checks", "failed_checks")
                for r in report["results"][b]]
-    assert len(records) == 7
+    assert len(records) == len(EXAMPLE_NAMES)
     assert all(r["check_result"]["result"] == expected_verdict(r["resource"]) for r in records)
     assert {r["guideline"] for r in records} == {GUIDELINE_URL}
 
@@ -80,7 +80,8 @@ def test_export_from_the_installed_bundle_scans_from_the_copy(tmp_path):
     assert result.returncode == 1 and "Cannot load external check" not in result.stderr, result.stderr[-2000:]
     records = [r for report in json.loads(result.stdout) for b in ("passed_checks", "failed_checks")
                for r in report["results"][b]]
-    assert len(records) == 7 and all(r["check_result"]["result"] == expected_verdict(r["resource"]) for r in records)
+    assert len(records) == len(EXAMPLE_NAMES) and all(
+        r["check_result"]["result"] == expected_verdict(r["resource"]) for r in records)
     again = run("checkov", ["d9-rules", "export", "checkov", "policies/checkov"], tmp_path)
     assert again.returncode == 0 and "wrote" not in again.stdout  # nothing changed, nothing rewritten
     (folder / "d9_aws_net_49_rule_data.py").write_text("# mine\n")

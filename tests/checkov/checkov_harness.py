@@ -1,6 +1,7 @@
 """Runs the real checkov CLI and reads its JSON report."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -10,10 +11,23 @@ from pathlib import Path
 
 from rule import CHECKOV_ID, ROOT
 
+sys.path.insert(0, str(ROOT / "tools"))
+from k8s_tools import with_k8s_tools_on_path  # noqa: E402
+
 CHECKOV = Path(sys.executable).parent / "checkov"
 CHECKS_DIR = ROOT / "checkov_checks"
-# The Checkov frameworks that can carry a notebook (the README's recommended --framework list)
-RULE_FRAMEWORKS = ["terraform", "terraform_json", "terraform_plan", "cloudformation", "serverless"]
+
+
+def _rule_data():
+    spec = importlib.util.spec_from_file_location("d9_rule_data_for_tests", CHECKS_DIR / "d9_aws_net_49_rule_data.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+RULE_DATA = _rule_data()
+# The Checkov frameworks that can carry a notebook (the README's recommended --framework list), from metadata/
+RULE_FRAMEWORKS = list(RULE_DATA.CHECKOV_FRAMEWORKS)
 
 
 @dataclass
@@ -33,6 +47,8 @@ def checkov_cli(target: Path, *extra: str, check: str | None = CHECKOV_ID,
     if check:
         command += ["--check", check]
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TF_VAR_")}  # only what a test sets
+    # the project's pinned kubectl and helm (tools/k8s_tools.py) first on PATH, for kustomize and helm
+    environment = with_k8s_tools_on_path(environment)
     return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600, env={**environment, **(env or {})})
 
 

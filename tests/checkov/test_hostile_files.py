@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 from checkov_harness import RULE_FRAMEWORKS, scan
-from rule import EXAMPLES, expected_verdict
+from rule import EXAMPLE_NAMES, EXAMPLES, expected_verdict
 
 
 def binary_garbage(folder):
@@ -47,10 +47,10 @@ def test_scan_survives_and_keeps_verdicts(tmp_path, make_hostile):
     shutil.copytree(EXAMPLES, tmp_path, dirs_exist_ok=True)
     make_hostile(tmp_path)
     result, findings = scan(tmp_path, "--framework", *RULE_FRAMEWORKS)  # asserts exit 0/1 and that our check loaded
-    examples = [f for f in findings if f.file_path.startswith(("/terraform/", "/cloudformation/"))]
+    examples = [f for f in findings if f.file_path.startswith(("/terraform/", "/cloudformation/", "/kubernetes/"))]
     assert {(f.file_path, f.resource): f.verdict for f in examples} == {
         (f.file_path, f.resource): expected_verdict(f.resource) for f in examples}
-    assert len(examples) == 7, [f.resource for f in findings]
+    assert len(examples) == len(EXAMPLE_NAMES), [f.resource for f in findings]
 
 
 def test_known_checkov_limit_deep_json_aborts_an_all_frameworks_scan(tmp_path):

@@ -16,7 +16,7 @@ import pytest
 from checkov.runner_filter import RunnerFilter
 from checkov.terraform.runner import Runner as TerraformRunner
 from checkov_harness import CHECKOV, findings_from_json
-from rule import CHECKOV_ID, EXAMPLES, ROOT, expected_verdict
+from rule import CHECKOV_ID, EXAMPLE_NAMES, EXAMPLES, ROOT, expected_verdict
 
 sys.path.insert(0, str(ROOT))
 from d9_rules.export import ExportError, export  # noqa: E402
@@ -63,7 +63,7 @@ def verdicts(stdout: str) -> dict[str, str]:
 
 def assert_examples_judged(stdout: str) -> None:
     found = verdicts(stdout)
-    assert len(found) == 7, found
+    assert len(found) == len(EXAMPLE_NAMES), found
     assert all(expected_verdict(resource) == verdict for resource, verdict in found.items()), found
 
 

@@ -3,7 +3,7 @@ from checkov_harness import checkov_cli, findings_from_json, scan
 from rule import CHECKOV_ID, EXAMPLES, FIXTURES, expected_verdict
 
 
-def test_inline_skip_in_terraform_and_cloudformation():
+def test_inline_skip_in_terraform_cloudformation_and_kubernetes():
     _, findings = scan(FIXTURES / "suppression")
     verdicts = {f.resource: f.verdict for f in findings}
     assert verdicts == {
@@ -11,8 +11,13 @@ def test_inline_skip_in_terraform_and_cloudformation():
         "aws_sagemaker_notebook_instance.fail_not_suppressed": "FAILED",
         "AWS::SageMaker::NotebookInstance.SkipAcceptedRisk": "SKIPPED",
         "AWS::SageMaker::NotebookInstance.FailNotSuppressed": "FAILED",
+        # Kubernetes: `checkov.io/skip<N>: D9_AWS_NET_49=<reason>` annotations
+        "NotebookInstance.ml.skip-ack-accepted-risk": "SKIPPED",
+        "NotebookInstance.default.skip-crossplane-accepted-risk": "SKIPPED",
+        "NotebookInstance.ml.fail-crossplane-not-suppressed": "FAILED",
     }
     assert all(expected_verdict(r) == v for r, v in verdicts.items())
+    assert {f.framework for f in findings if f.resource.startswith("NotebookInstance.")} == {"kubernetes"}
 
 
 def test_skip_check_removes_only_this_rule():

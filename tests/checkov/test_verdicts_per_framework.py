@@ -24,8 +24,12 @@ SCENARIOS = [
     ("cloudformation: YAML, JSON and a CDK cdk.out template", FIXTURES / "cloudformation", "cloudformation",
      (".yaml", ".json"), 92),
     ("serverless: the resources section", FIXTURES / "serverless", "serverless", (".yml",), 9),
+    ("kubernetes: ACK and Crossplane (cluster-scoped v1beta1/v1beta2, namespaced), subnet IDs, references, "
+     "selectors, initProvider, a List; other API groups' NotebookInstance not reported",
+     FIXTURES / "kubernetes", "kubernetes", (".yaml", ".json"), 44),
     ("examples/ in Terraform", EXAMPLES / "terraform", "terraform", (".tf",), 4),
     ("examples/ in CloudFormation", EXAMPLES / "cloudformation", "cloudformation", (".yaml",), 3),
+    ("examples/ in Kubernetes", EXAMPLES / "kubernetes", "kubernetes", (".yaml",), 4),
 ]
 
 

@@ -40,8 +40,18 @@ def test_engine_ids_follow_each_engine_rules():
     lambda r: r["remediation"].update(extra="x"),
     lambda r: r.update(title="Ensure " + r["title"]),
     lambda r: r.update(references=["http://insecure.example"]),
+    lambda r: r["resource"]["kubernetes"]["api_groups"][0].update(layout="other"),
+    lambda r: r["resource"]["kubernetes"]["api_groups"][0].update(group="Sagemaker.services.k8s.aws"),
+    lambda r: r["resource"]["kubernetes"]["api_groups"][0].update(versions=["1alpha1"]),
+    lambda r: r["resource"]["kubernetes"].pop("kind"),
+    lambda r: r["engines"]["checkov"]["frameworks"].append("json"),
+    lambda r: r["engines"]["checkov"].pop("frameworks"),
+    lambda r: r["remediation"].pop("kubernetes_ack"),
 ], ids=["unknown key", "severity case", "missing logic", "dotted checkov id", "built-in checkov id",
-        "prowler name without service", "unknown remediation key", "title starting with Ensure", "http reference"])
+        "prowler name without service", "unknown remediation key", "title starting with Ensure", "http reference",
+        "unknown kubernetes layout", "api group not a DNS name", "kubernetes version without v",
+        "kubernetes kind missing", "framework that carries no notebook", "frameworks missing",
+        "kubernetes remediation missing"])
 def test_schema_rejects(mutation):
     broken = copy.deepcopy(RULE)
     mutation(broken)

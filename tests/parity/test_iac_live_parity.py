@@ -1,4 +1,5 @@
-"""One scenario table, three engines: Checkov on Terraform, Checkov on CloudFormation, Prowler on a live account."""
+"""One scenario table, every engine: Checkov on Terraform, CloudFormation and Kubernetes (ACK and Crossplane),
+Prowler on a live account."""
 from __future__ import annotations
 
 import json
@@ -11,7 +12,8 @@ from rule import CHECKOV_ID, ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
 from moto_account import moto_server  # noqa: E402
-from parity import cloudformation_name, load_scenarios, terraform_name, to_cloudformation, to_terraform  # noqa: E402
+from parity import (cloudformation_name, kubernetes_names, load_scenarios, terraform_name,  # noqa: E402
+                    to_cloudformation, to_kubernetes, to_terraform)
 
 SCENARIOS = load_scenarios()
 CHECKOV = ROOT / ".venvs" / "checkov" / "bin" / "checkov"
@@ -25,12 +27,16 @@ def checkov_verdicts(tmp_path_factory):
     (folder / "tf" / "main.tf").write_text(to_terraform(SCENARIOS))
     (folder / "cfn").mkdir()
     (folder / "cfn" / "template.yaml").write_text(to_cloudformation(SCENARIOS))
+    (folder / "k8s").mkdir()
+    (folder / "k8s" / "notebooks.yaml").write_text(to_kubernetes(SCENARIOS))
     assert CHECKOV.is_file(), "the checkov environment is missing: run python3 tools/dev.py setup"
     result = subprocess.run([str(CHECKOV), "-d", str(folder), "--external-checks-dir", str(ROOT / "checkov_checks"),
                              "--check", CHECKOV_ID, "--skip-download", "-o", "json"], capture_output=True, text=True)
     assert result.returncode == 1, result.stderr[-3000:]
     records = [r for report in json.loads(result.stdout) for b in ("passed_checks", "failed_checks")
                for r in report["results"][b]]
+    frameworks = {report["check_type"] for report in json.loads(result.stdout)}
+    assert {"terraform", "cloudformation", "kubernetes"} <= frameworks, frameworks
     return {r["resource"].split(".")[-1]: r["check_result"]["result"][:4] for r in records}
 
 
@@ -51,6 +57,9 @@ def test_engines_agree(scenario, checkov_verdicts, prowler_verdicts):
     expected = scenario["verdict"]
     assert checkov_verdicts[terraform_name(scenario)] == expected, "Terraform"
     assert checkov_verdicts[cloudformation_name(scenario)] == expected, "CloudFormation"
+    ack, crossplane = kubernetes_names(scenario)
+    assert checkov_verdicts[ack] == expected, "Kubernetes (ACK)"
+    assert checkov_verdicts[crossplane] == expected, "Kubernetes (Crossplane)"
     if scenario["live"]:
         assert prowler_verdicts[scenario["name"]] == expected, "live account"
     else:
@@ -58,5 +67,5 @@ def test_engines_agree(scenario, checkov_verdicts, prowler_verdicts):
 
 
 def test_every_scenario_reached_every_engine(checkov_verdicts, prowler_verdicts):
-    assert len(checkov_verdicts) == 2 * len(SCENARIOS)
+    assert len(checkov_verdicts) == 4 * len(SCENARIOS)
     assert set(prowler_verdicts) == {s["name"] for s in SCENARIOS if s["live"]}

@@ -85,16 +85,58 @@ def run_check(check_module, regions: list[str], faults: Faults | None = None, re
             return check_module.sagemaker_notebook_instance_direct_internet_access_disabled().execute()
 
 
-def run_prowler(account, out: Path, regions: list[str], *extra: str, checks_folder: Path = ROOT / "prowler_checks",
-                cwd: Path | None = None) -> tuple[subprocess.CompletedProcess, dict, dict]:
+def run_prowler(account, out: Path, regions: list[str], *extra: str, checks_folder: Path | None = ROOT / "prowler_checks",
+                cwd: Path | None = None, prowler: Path = PROWLER,
+                env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess, dict, dict]:
     """The real `prowler aws --checks-folder prowler_checks -c <check>` against a moto account:
-    (process, CSV rows by notebook, OCSF findings by notebook)."""
-    command = [str(PROWLER), "aws", "--checks-folder", str(checks_folder), "-c", PROWLER_CHECK,
-               "--region", *regions, "-M", "csv", "json-ocsf", "-o", str(out), "-F", "run", "--no-banner",
-               "--log-level", "ERROR", "--aws-retries-max-attempts", "1", *extra]
-    result = subprocess.run(command, env=account.env, capture_output=True, text=True, timeout=600, cwd=cwd)
+    (process, CSV rows by notebook, OCSF findings by notebook). `checks_folder=None`: the check as an
+    installed plugin (no --checks-folder); `prowler`: another environment's prowler program."""
+    command = [str(prowler), "aws", *(["--checks-folder", str(checks_folder)] if checks_folder else []),
+               "-c", PROWLER_CHECK, "--region", *regions, "-M", "csv", "json-ocsf", "-o", str(out), "-F", "run",
+               "--no-banner", "--log-level", "ERROR", "--aws-retries-max-attempts", "1", *extra]
+    result = subprocess.run(command, env=env or account.env, capture_output=True, text=True, timeout=600, cwd=cwd)
+    assert (out / "run.csv").is_file(), result.stdout[-3000:] + result.stderr[-3000:]
     with open(out / "run.csv", newline="") as handle:
         rows = {r["RESOURCE_NAME"] or r["RESOURCE_UID"]: r for r in csv.DictReader(handle, delimiter=";")}
     ocsf = {f["resources"][0]["name"] or f["resources"][0]["uid"]: f
             for f in json.loads((out / "run.ocsf.json").read_text())}
     return result, rows, ocsf
+
+
+US, EU = "us-east-1", "eu-west-1"
+STATUS = {"PASSED": "PASS", "FAILED": "FAIL"}
+
+
+def seed_verdict_scenario(account) -> dict[str, tuple[str, str]]:
+    """The end-to-end verdict scenario: examples/cloudformation/notebooks.yaml in us-east-1 (each name
+    states its verdict) and the DirectInternetAccess/RootAccess combinations in eu-west-1.
+    Returns {notebook: (region, expected status)}."""
+    from rule import EXAMPLES, expected_verdict
+
+    account.reset()
+    seeded = {name: (US, STATUS[expected_verdict(name)])
+              for name in account.seed_from_template(EXAMPLES / "cloudformation" / "notebooks.yaml", US)}
+    private = {"SubnetId": "subnet-0eu", "SecurityGroupIds": ["sg-0eu"]}
+    for name, settings, status in [
+        ("eu-internet-enabled-root-disabled", {"DirectInternetAccess": "Enabled", "RootAccess": "Disabled"}, "FAIL"),
+        ("eu-internet-disabled-root-enabled", {"DirectInternetAccess": "Disabled", "RootAccess": "Enabled",
+                                               **private}, "PASS"),
+        ("eu-internet-omitted", {}, "FAIL"),
+    ]:
+        account.create_notebook(EU, name, Tags=[{"Key": "team", "Value": "ml"}], **settings)
+        seeded[name] = (EU, status)
+    return seeded
+
+
+def assert_verdicts(result, rows: dict, ocsf: dict, seeded: dict[str, tuple[str, str]]) -> None:
+    """One finding per seeded notebook with its region and status, in the CSV and the OCSF output."""
+    assert result.returncode == 3, result.stdout[-3000:] + result.stderr[-3000:]
+    assert {n: (r["REGION"], r["STATUS"]) for n, r in rows.items()} == seeded
+    assert {n: (f["resources"][0]["region"], f["status_code"]) for n, f in ocsf.items()} == seeded
+    assert {r["CHECK_ID"] for r in rows.values()} == {PROWLER_CHECK}
+    assert {r["SEVERITY"] for r in rows.values()} == {"high"}
+    assert {f["severity"] for f in ocsf.values()} == {"High"}
+    assert all(r["RESOURCE_UID"].endswith(f":notebook-instance/{n}") for n, r in rows.items())
+    assert "subnet-0example" in rows["PassPrivateNotebook"]["STATUS_EXTENDED"]
+    assert rows["eu-internet-omitted"]["RESOURCE_TAGS"] == "team=ml"
+    assert "re-create the notebook in a VPC subnet" in rows["eu-internet-omitted"]["STATUS_EXTENDED"]

@@ -5,8 +5,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from prowler_harness import run_prowler
-from rule import EXAMPLES, PROWLER_CHECK, ROOT, RULE, expected_verdict
+from prowler_harness import EU, US, assert_verdicts, run_prowler, seed_verdict_scenario
+from rule import PROWLER_CHECK, ROOT, RULE
 
 sys.path.insert(0, str(ROOT / "tools"))
 from moto_account import moto_server  # noqa: E402
@@ -15,8 +15,6 @@ import prowler  # noqa: E402
 
 SAGEMAKER_CHECKS = Path(prowler.__file__).parent / "providers" / "aws" / "services" / "sagemaker"
 BUILTIN = RULE["engines"]["prowler"]["builtin_counterpart"]
-US, EU = "us-east-1", "eu-west-1"
-STATUS = {"PASSED": "PASS", "FAILED": "FAIL"}
 
 
 @pytest.fixture(scope="module")
@@ -35,31 +33,11 @@ def assert_prowler_left_intact(result):
 
 
 def test_examples_and_root_access_combinations_in_two_regions(account, tmp_path):
-    account.reset()
-    seeded = {name: (US, STATUS[expected_verdict(name)])
-              for name in account.seed_from_template(EXAMPLES / "cloudformation" / "notebooks.yaml", US)}
-    private = {"SubnetId": "subnet-0eu", "SecurityGroupIds": ["sg-0eu"]}
-    for name, settings, status in [
-        ("eu-internet-enabled-root-disabled", {"DirectInternetAccess": "Enabled", "RootAccess": "Disabled"}, "FAIL"),
-        ("eu-internet-disabled-root-enabled", {"DirectInternetAccess": "Disabled", "RootAccess": "Enabled",
-                                               **private}, "PASS"),
-        ("eu-internet-omitted", {}, "FAIL"),
-    ]:
-        account.create_notebook(EU, name, Tags=[{"Key": "team", "Value": "ml"}], **settings)
-        seeded[name] = (EU, status)
-
+    """The end-to-end verdict test (Prowler 5.46.0, --checks-folder); tests/bundle/test_prowler_versions.py
+    runs the same scenario at both ends of the declared range with the installed plugin."""
+    seeded = seed_verdict_scenario(account)
     result, rows, ocsf = run_prowler(account, tmp_path, [US, EU])
-
-    assert result.returncode == 3, result.stdout[-3000:] + result.stderr[-3000:]
-    assert {n: (r["REGION"], r["STATUS"]) for n, r in rows.items()} == seeded
-    assert {n: (f["resources"][0]["region"], f["status_code"]) for n, f in ocsf.items()} == seeded
-    assert {r["CHECK_ID"] for r in rows.values()} == {PROWLER_CHECK}
-    assert {r["SEVERITY"] for r in rows.values()} == {"high"}
-    assert {f["severity"] for f in ocsf.values()} == {"High"}
-    assert all(r["RESOURCE_UID"].endswith(f":notebook-instance/{n}") for n, r in rows.items())
-    assert "subnet-0example" in rows["PassPrivateNotebook"]["STATUS_EXTENDED"]
-    assert rows["eu-internet-omitted"]["RESOURCE_TAGS"] == "team=ml"
-    assert "re-create the notebook in a VPC subnet" in rows["eu-internet-omitted"]["STATUS_EXTENDED"]
+    assert_verdicts(result, rows, ocsf, seeded)
     assert_prowler_left_intact(result)
 
 

@@ -1,0 +1,253 @@
+"""`d9-rules prowler-org`: Prowler with this rule in many AWS accounts, one role assumed per account.
+
+For each account ID (given, read from a file, or every ACTIVE account of the AWS Organization) it runs
+
+    prowler aws --role arn:<partition>:iam::<id>:role/<role-name> -c <check> -M csv json-ocsf \
+        -o <output-dir>/<id> -F prowler-<id> --no-banner [--external-id X] [arguments after --]
+
+at most --parallel at a time, each with its own output folder (replaced on every run) and log
+(<output-dir>/<id>/prowler.log), then merges the accounts' findings into <output-dir>/prowler-org.csv
+(Prowler's `;`-separated CSV) and <output-dir>/prowler-org.ocsf.json, and writes <output-dir>/summary.json.
+
+An account is reported as failed (named on stderr) when Prowler could not scan it: the role could not be
+assumed, Prowler exited with an error or was killed, its report is missing or names another account, or
+the check itself failed to run. Exit code: 1 when any account failed (the others are still scanned and
+merged), otherwise 3 when any unmuted FAIL (as Prowler), otherwise 0.
+
+Hook it into d9_rules/cli.py with `add_parser(sub)` and `args.prowler_org(args)`; without the hook,
+`python -m d9_rules.org_scan ...` takes the same arguments.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+CHECK = "sagemaker_notebook_instance_direct_internet_access_disabled"
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+MERGED = "prowler-org"
+# A run that did not judge the account: Prowler's critical errors (the role could not be assumed, invalid
+# credentials) and errors naming the check (it failed to load or run: Prowler then still exits 0).
+# A region Prowler could not list (an SCP denying it, say) is only an ERROR line: as with one account,
+# the other regions are reported.
+FAILURE_LINE = re.compile(r"CRITICAL|ERROR.*" + CHECK)
+
+
+@dataclass
+class AccountResult:
+    account_id: str
+    role_arn: str
+    output: str
+    scanned: bool = False
+    reason: str = ""
+    exit_code: int | None = None
+    started: float = 0.0
+    finished: float = 0.0
+    statuses: dict[str, int] = field(default_factory=dict)
+    unmuted_fail: int = 0
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = sub.add_parser(
+        "prowler-org", help="run Prowler with this rule in many AWS accounts (one role per account) and merge "
+                            "the findings", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    fill(parser)
+    return parser
+
+
+def fill(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--accounts", nargs="+", metavar="ID", help="12-digit account IDs")
+    source.add_argument("--accounts-file", type=Path, metavar="FILE",
+                        help="one account ID a line; blank lines and text after # are ignored")
+    source.add_argument("--organization", action="store_true",
+                        help="every ACTIVE account of the AWS Organization (organizations:ListAccounts with the "
+                             "current credentials: the management account or a delegated administrator)")
+    parser.add_argument("--exclude", nargs="+", default=[], metavar="ID", help="account IDs to leave out")
+    parser.add_argument("--role-name", required=True,
+                        help="role to assume in every account, with its path if any (audit/ProwlerScan)")
+    parser.add_argument("--external-id", help="passed to prowler --external-id")
+    parser.add_argument("--partition", default="aws", help="ARN partition (aws, aws-us-gov, aws-cn)")
+    parser.add_argument("--parallel", type=int, default=4, help="Prowler runs at the same time (default 4)")
+    parser.add_argument("--output-dir", type=Path, default=Path("prowler-org-output"))
+    parser.add_argument("--timeout", type=int, default=4 * 3600, help="seconds one account may take")
+    parser.add_argument("--prowler", default="prowler", help="the prowler program (default: found on PATH)")
+    parser.add_argument("prowler_args", nargs=argparse.REMAINDER,
+                        help="after --: more prowler arguments for every account (--region ..., -w mutelist.yaml)")
+    parser.set_defaults(prowler_org=run)
+
+
+def _read_ids(path: Path) -> list[str]:
+    return [line.split("#", 1)[0].strip() for line in path.read_text().splitlines() if line.split("#", 1)[0].strip()]
+
+
+def organization_accounts() -> list[str]:
+    import boto3  # Prowler's dependency
+
+    accounts = []
+    for page in boto3.client("organizations").get_paginator("list_accounts").paginate():
+        for account in page["Accounts"]:
+            # ListAccounts answers Status (and, since 2025, State) per account
+            if account.get("State", account.get("Status")) == "ACTIVE":
+                accounts.append(account["Id"])
+    return accounts
+
+
+def _prowler_command(args: argparse.Namespace, account: str, role_arn: str, folder: Path) -> list[str]:
+    command = [args.prowler, "aws", "--role", role_arn, "-c", CHECK, "-M", "csv", "json-ocsf",
+               "-o", str(folder), "-F", f"prowler-{account}", "--no-banner"]
+    if args.external_id:
+        command += ["--external-id", args.external_id]
+    return command + args.prowler_args
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle, delimiter=";"))
+
+
+def scan_account(args: argparse.Namespace, account: str) -> AccountResult:
+    role_arn = f"arn:{args.partition}:iam::{account}:role/{args.role_name}"
+    folder = args.output_dir / account
+    result = AccountResult(account, role_arn, str(folder), started=time.time())
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    log = folder / "prowler.log"
+    try:
+        with open(log, "w") as out:
+            process = subprocess.run(_prowler_command(args, account, role_arn, folder), stdout=out,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=args.timeout)
+        result.exit_code = process.returncode
+    except subprocess.TimeoutExpired:
+        result.reason = f"prowler did not finish within {args.timeout} s"
+    except OSError as exc:
+        result.reason = f"prowler could not be started: {exc}"
+    result.finished = time.time()
+    if result.reason:
+        return result
+    text = log.read_text(errors="replace")
+    # Prowler's log lines start with a time, file and module: keep the message
+    problems = [re.sub(r"^.*?\b(CRITICAL|ERROR):?\s*", "", line).strip()
+                for line in text.splitlines() if FAILURE_LINE.search(line)]
+    report = folder / f"prowler-{account}.csv"
+    if result.exit_code not in (0, 3):
+        result.reason = f"prowler exited {result.exit_code}" + (f": {problems[-1]}" if problems else "")
+    elif problems:
+        result.reason = f"prowler reported: {problems[-1]}"
+    elif report.is_file():
+        rows = _read_csv(report)
+        others = sorted({r.get("ACCOUNT_UID") for r in rows} - {account})
+        if others:
+            result.reason = f"the report names other accounts: {', '.join(map(str, others))}"
+            return result
+        for row in rows:
+            result.statuses[row["STATUS"]] = result.statuses.get(row["STATUS"], 0) + 1
+            result.unmuted_fail += row["STATUS"] == "FAIL" and row.get("MUTED") != "True"
+        result.scanned = True
+    elif result.exit_code == 0:  # Prowler writes no report when nothing was found
+        result.scanned = True
+    else:
+        result.reason = "prowler exited 3 without a report"
+    return result
+
+
+def merge(results: list[AccountResult], output_dir: Path) -> tuple[Path, Path]:
+    """One CSV and one OCSF file for every scanned account (Prowler's own columns, plus any extra ones)."""
+    rows: list[dict[str, str]] = []
+    columns: dict[str, None] = {}
+    findings: list = []
+    for result in results:
+        if not result.scanned:
+            continue
+        folder = Path(result.output)
+        report = folder / f"prowler-{result.account_id}.csv"
+        if report.is_file():
+            account_rows = _read_csv(report)
+            rows += account_rows
+            columns.update(dict.fromkeys(account_rows[0] if account_rows else []))
+        ocsf = folder / f"prowler-{result.account_id}.ocsf.json"
+        if ocsf.is_file() and ocsf.stat().st_size:
+            findings += json.loads(ocsf.read_text())
+    merged_csv, merged_ocsf = output_dir / f"{MERGED}.csv", output_dir / f"{MERGED}.ocsf.json"
+    with open(merged_csv, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(columns), delimiter=";", restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    merged_ocsf.write_text(json.dumps(findings, indent=1) + "\n")
+    return merged_csv, merged_ocsf
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.prowler_args[:1] == ["--"]:
+        args.prowler_args = args.prowler_args[1:]
+    try:
+        if args.organization:
+            accounts = organization_accounts()
+        elif args.accounts_file:
+            accounts = _read_ids(args.accounts_file)
+        else:
+            accounts = args.accounts
+    except Exception as exc:  # boto3's errors, an unreadable file
+        print(f"d9-rules prowler-org: could not list the accounts: {exc}", file=sys.stderr)
+        return 1
+    accounts = [a for a in dict.fromkeys(accounts) if a not in set(args.exclude)]
+    invalid = [a for a in accounts if not ACCOUNT_ID.match(a)]
+    if invalid or not accounts or args.parallel < 1:
+        problem = (f"not 12-digit account IDs: {', '.join(invalid)}" if invalid else
+                   "no account to scan" if not accounts else "--parallel must be at least 1")
+        print(f"d9-rules prowler-org: {problem}", file=sys.stderr)
+        return 1
+    if shutil.which(args.prowler) is None:
+        print(f"d9-rules prowler-org: {args.prowler} not found (pip install 'd9-aws-net-49[prowler]')", file=sys.stderr)
+        return 1
+    args.output_dir.mkdir(parents=True, exist_ok=True)
+    print(f"d9-rules prowler-org: {len(accounts)} account(s), {min(args.parallel, len(accounts))} at a time, "
+          f"role {args.role_name}, output in {args.output_dir}", flush=True)
+
+    def one(account: str) -> AccountResult:
+        result = scan_account(args, account)
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(result.statuses.items())) or "no notebook found"
+        print(f"d9-rules prowler-org: {account}: " + (f"scanned: {counts}" if result.scanned else
+              f"FAILED: {result.reason} (log: {result.output}{os.sep}prowler.log)"), flush=True)
+        return result
+
+    with ThreadPoolExecutor(max_workers=args.parallel) as pool:
+        results = list(pool.map(one, accounts))
+    merged_csv, merged_ocsf = merge(results, args.output_dir)
+    failed = [r.account_id for r in results if not r.scanned]
+    (args.output_dir / "summary.json").write_text(json.dumps(
+        {"check": CHECK, "accounts": [asdict(r) for r in results], "failed": failed,
+         "merged": {"csv": str(merged_csv), "ocsf": str(merged_ocsf)}}, indent=2) + "\n")
+    totals: dict[str, int] = {}
+    for result in results:
+        for status, count in result.statuses.items():
+            totals[status] = totals.get(status, 0) + count
+    print(f"d9-rules prowler-org: {len(results) - len(failed)} of {len(results)} account(s) scanned ("
+          + (", ".join(f"{n} {s}" for s, n in sorted(totals.items())) or "no notebook found")
+          + f"); merged into {merged_csv} and {merged_ocsf}")
+    if failed:
+        print(f"d9-rules prowler-org: {len(failed)} account(s) could not be scanned: {', '.join(failed)}",
+              file=sys.stderr)
+        return 1
+    return 3 if any(r.unmuted_fail for r in results) else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m d9_rules.org_scan", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    fill(parser)
+    args = parser.parse_args(argv)
+    return args.prowler_org(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
