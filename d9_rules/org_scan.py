@@ -94,7 +94,9 @@ def organization_accounts() -> list[str]:
     import boto3  # Prowler's dependency
 
     accounts = []
-    for page in boto3.client("organizations").get_paginator("list_accounts").paginate():
+    # a global service: any region of the caller's partition answers; us-east-1 when none is configured
+    client = boto3.client("organizations", region_name=boto3.session.Session().region_name or "us-east-1")
+    for page in client.get_paginator("list_accounts").paginate():
         for account in page["Accounts"]:
             # ListAccounts answers Status (and, since 2025, State) per account
             if account.get("State", account.get("Status")) == "ACTIVE":

@@ -181,3 +181,12 @@ def test_bad_input_is_refused_before_any_scan(tmp_path, capsys, arguments, messa
 
     code = org_scan.main(["--role-name", ROLE, "--output-dir", str(tmp_path / "out"), *arguments])
     assert code == 1 and message in capsys.readouterr().err and not (tmp_path / "out").exists()
+
+
+def test_accounts_file_takes_one_id_a_line_with_comments(tmp_path):
+    sys.path.insert(0, str(ROOT))
+    from d9_rules import org_scan
+
+    listing = tmp_path / "accounts.txt"
+    listing.write_text("# ML accounts\n111111111111\n\n222222222222  # data science\n")
+    assert org_scan._read_ids(listing) == ["111111111111", "222222222222"]
