@@ -23,7 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKOV = Path(sys.executable).parent / "checkov"
-OUR_ID = "D9_AWS_NET_49"
+_RULE_DATA: dict = {}
+exec((ROOT / "checkov_checks" / "d9_aws_net_49_rule_data.py").read_text(encoding="utf-8"), _RULE_DATA)
+OUR_ID = _RULE_DATA["CHECKOV_ID"]  # from metadata/, through the generated rule data
 BASELINE = {"terraform": "CKV_AWS_122", "cloudformation": "CKV_AWS_187"}
 VALUES = ["Disabled", "Enabled", None]  # None: the setting is omitted
 

@@ -13,21 +13,25 @@ from typing import Any
 
 from d9_rules import location
 
-CHECKOV_ID = "D9_AWS_NET_49"
 
 
-def checkov_frameworks() -> list[str]:
-    """The Checkov frameworks that can carry a notebook (metadata/ engines.checkov.frameworks), read from
-    the rule data generated into the check folder: one definition. Only these frameworks run: faster, and
-    Checkov's generic json framework aborts the whole scan on a JSON nested deeper than Python's
-    recursion limit."""
+def _rule_data() -> object:
+    """The rule data generated into the check folder from metadata/ (one definition of the Checkov ID,
+    title and frameworks)."""
     path = location("checkov") / "d9_aws_net_49_rule_data.py"
     spec = importlib.util.spec_from_file_location("d9_rules_checkov_rule_data", path)
     if spec is None or spec.loader is None:
         raise ImportError(f"d9-rules: cannot read {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return list(module.CHECKOV_FRAMEWORKS)
+    return module
+
+
+def checkov_frameworks() -> list[str]:
+    """The Checkov frameworks that can carry a notebook (metadata/ engines.checkov.frameworks). Only these
+    run: faster, and Checkov's generic json framework aborts the whole scan on a JSON nested deeper than
+    Python's recursion limit."""
+    return list(_rule_data().CHECKOV_FRAMEWORKS)  # type: ignore[attr-defined]
 
 
 # Terraform variable files: Checkov reads them only as part of their folder, never with -f.
@@ -107,6 +111,7 @@ class Scan:
     def __init__(self) -> None:
         self.records: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.parsing_errors: set[str] = set()
+        self.checkov_id = _rule_data().CHECKOV_ID  # type: ignore[attr-defined]
 
     def add(self, stdout: str) -> bool:
         documents = _documents(stdout)
@@ -118,7 +123,7 @@ class Scan:
                 self.parsing_errors.update(_real(p) for p in results.get("parsing_errors") or [])
                 for bucket in ("failed_checks", "passed_checks", "skipped_checks"):
                     for record in results.get(bucket) or []:
-                        if record.get("check_id") != CHECKOV_ID:
+                        if record.get("check_id") != self.checkov_id:
                             continue
                         path = _real(record.get("file_abs_path") or record.get("file_path") or "?")
                         lines = tuple(record.get("file_line_range") or ())
@@ -134,7 +139,7 @@ class Scan:
         for record in sorted(self.records.values(), key=lambda r: (r["_path"], r.get("file_line_range") or [0])):
             result = record["check_result"]
             lines = record.get("file_line_range") or [0, 0]
-            print(f'Check: {CHECKOV_ID}: "{record.get("check_name")}"')
+            print(f'Check: {record.get("check_id")}: "{record.get("check_name")}"')
             print(f"\t{result['result']} for resource: {record.get('resource')}")
             if record.get("severity"):
                 print(f"\tSeverity: {record['severity']}")
@@ -166,7 +171,8 @@ def checkov_scan(paths: list[str]) -> int:
         return 2
     # No --quiet: it would drop the passed notebooks from the report. Checkov's own exit code is not
     # used: a configuration file (.checkov.yaml soft-fail) could turn it to 0 with a failed notebook.
-    command = [checkov, "--external-checks-dir", str(location("checkov")), "--check", CHECKOV_ID,
+    checkov_id = _rule_data().CHECKOV_ID  # type: ignore[attr-defined]
+    command = [checkov, "--external-checks-dir", str(location("checkov")), "--check", checkov_id,
                "--framework", *checkov_frameworks(), "--skip-download", "-o", "json"]
     runs = [[*command, *(a for f in folders for a in ("-d", f))]]
     if hidden_files:
@@ -197,7 +203,7 @@ def checkov_scan(paths: list[str]) -> int:
         print("d9-rules: note: Checkov could not parse these other files in the scanned folders: "
               + ", ".join(_shown(p) for p in others), file=sys.stderr)
     failed, passed = len(scan.verdicts("FAILED")), len(scan.verdicts("PASSED"))
-    print(f"d9-rules: {CHECKOV_ID}: {passed} passed, {failed} failed, {len(scan.verdicts('SKIPPED'))} skipped; "
+    print(f"d9-rules: {checkov_id}: {passed} passed, {failed} failed, {len(scan.verdicts('SKIPPED'))} skipped; "
           f"{len(unparsed)} given file(s) not parsed")
     if failed_to_run:
         return 2

@@ -37,7 +37,16 @@ FLOOR_SUITE = (
     "tests/checkov/test_variable_files.py", "tests/checkov/test_reasons.py",
     "tests/checkov/test_suppression_and_selection.py", "tests/checkov/test_outputs.py",
 )
-CHECKOV_ID = "D9_AWS_NET_49"
+
+
+def _rule_data_value(name: str) -> object:
+    """A value of the rule data generated from metadata/ into the check folder (no PyYAML needed here)."""
+    namespace: dict[str, object] = {}
+    exec((ROOT / "checkov_checks" / "d9_aws_net_49_rule_data.py").read_text(encoding="utf-8"), namespace)
+    return namespace[name]
+
+
+CHECKOV_ID = _rule_data_value("CHECKOV_ID")
 
 
 def log(message: str) -> None:
