@@ -228,7 +228,11 @@ def main(argv: list[str] | None = None) -> int:
     exporter.add_argument("--sign", type=Path, metavar="PRIVATE_KEY_PEM",
                           help="checkov only: end each .py with the trailer --external-checks-public-key verifies")
     exporter.add_argument("--force", action="store_true", help="replace files of ours that differ (an older export)")
+    from d9_rules.org_scan import add_parser as add_prowler_org
+    add_prowler_org(sub)
     args = parser.parse_args(argv)
+    if args.command == "prowler-org":
+        return args.prowler_org(args)
     if args.command == "checkov-scan":
         return checkov_scan(args.paths)
     if args.command == "export":

@@ -181,6 +181,7 @@ def test(args: argparse.Namespace) -> int:
         if engine == "prowler":
             for env in ("checkov", *BUNDLES):
                 ensure_env(env)
+            __import__("prowler_versions").ensure_all()  # both ends of the declared Prowler range, and one below
         python = ensure_env(engine)
         log(f"pytest in the {engine} environment: {' '.join(paths)}")
         code = subprocess.run([str(python), "-m", "pytest", *paths, *args.pytest_args], cwd=ROOT).returncode
@@ -219,6 +220,8 @@ def bench(args: argparse.Namespace) -> int:
 def setup(args: argparse.Namespace) -> int:
     for env in args.engines or (*ENGINES, *BUNDLES, FLOOR_ENV):
         log(f"{env}: {ensure_env(env)}")
+    if not args.engines:
+        __import__("prowler_versions").ensure_all()
     return 0
 
 

@@ -15,12 +15,14 @@ tools/requirements/prowler.lock (the prowler and prowler-bundle environments of 
   check there through --checks-folder and expect MANUAL.
 
 Locks are plain `pip freeze` output of a fresh virtualenv after `pip install prowler==VERSION` from the
-package index. Environments are built in parallel; a stamp (lock, Python version) skips a second build.
+package index. Environments are built in parallel, with tools/dev.py's installers (uv when it can be had,
+pip otherwise); a stamp (lock, Python version) skips a second build.
 """
 from __future__ import annotations
 
 import argparse
 import hashlib
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -67,8 +69,10 @@ def ensure(version: str) -> Path:
     with_bundle = VERSIONS[version]
     if not (stamp.is_file() and stamp.read_text() == stamp_value and dev.venv_python(env).exists()):
         started = time.monotonic()
-        dev.log(f"creating the {env} environment in {env_dir} (first run only, a few minutes)")
-        venv.EnvBuilder(clear=True, with_pip=True).create(env_dir)
+        dev.log(f"creating the {env} environment in {env_dir} (first run only)")
+        if env_dir.exists():
+            shutil.rmtree(env_dir)
+        dev._create_venv(env_dir)  # uv when it can be had, else venv and pip, as tools/dev.py does
         if with_bundle:
             dev._install_bundle(env, "-c", str(lock_path), ".[prowler]")
         else:
@@ -78,6 +82,14 @@ def ensure(version: str) -> Path:
     elif with_bundle:
         dev._install_bundle(env, "--no-deps", "--force-reinstall", ".")
     return dev.venv_python(env)
+
+
+def ensure_all(versions: list[str] | None = None) -> dict[str, Path]:
+    """Every (or the given) version's environment, built in parallel: {version: its python}."""
+    versions = list(versions or VERSIONS)
+    dev.VENVS.mkdir(parents=True, exist_ok=True)
+    with ThreadPoolExecutor(max_workers=len(versions)) as pool:
+        return dict(zip(versions, pool.map(ensure, versions)))
 
 
 def main() -> int:
@@ -97,10 +109,8 @@ def main() -> int:
         with ThreadPoolExecutor(max_workers=len(versions)) as pool:
             list(pool.map(lock, versions))
         return 0
-    dev.VENVS.mkdir(parents=True, exist_ok=True)
-    with ThreadPoolExecutor(max_workers=len(versions)) as pool:
-        for version, python in zip(versions, pool.map(ensure, versions)):
-            dev.log(f"prowler {version}: {python}")
+    for version, python in ensure_all(versions).items():
+        dev.log(f"prowler {version}: {python}")
     return 0
 
 
