@@ -523,6 +523,21 @@ def subnet_problem(subnet: Any, template: Template | None, subnet_key: str) -> s
 _templates: dict[str, tuple[list[Any], Template | None]] = {}
 
 
+def _runner_locals(module: str, method: str) -> dict[str, Any] | None:
+    """The locals of Checkov's `module.Runner.method` frame on the call stack (within 40 frames), or None
+    outside that runner (the module is not even loaded then)."""
+    runner_class = getattr(sys.modules.get(module), "Runner", None)
+    code = getattr(getattr(runner_class, method, None), "__code__", None)
+    frame = sys._getframe(2) if code is not None else None
+    for _ in range(40):
+        if frame is None:
+            return None
+        if frame.f_code is code:
+            return frame.f_locals
+        frame = frame.f_back
+    return None
+
+
 def scanned_resource(conf: dict[str, Any]) -> tuple[dict[str, Any], Template] | str | None:
     """The notebook as written in its template, and the template, or None.
 
@@ -531,22 +546,8 @@ def scanned_resource(conf: dict[str, Any]) -> tuple[dict[str, Any], Template] | 
     The file is parsed again with Checkov's own parser and used only when its lines are the ones the
     runner scanned. The Serverless runner, and anything else, gets None: conditions are then unknown.
     """
-    runner_module = sys.modules.get("checkov.cloudformation.runner")  # not loaded: not inside that runner
-    runner_class = getattr(runner_module, "Runner", None)
-    code = getattr(getattr(runner_class, "check_definitions", None), "__code__", None)
-    if code is None:
-        return None
-    frame = sys._getframe(1)
-    for _ in range(40):
-        if frame is None:
-            return None
-        if frame.f_code is code:
-            break
-        frame = frame.f_back
-    else:
-        return None
-    scope = frame.f_locals
-    if scope.get("resource") is not conf:
+    scope = _runner_locals("checkov.cloudformation.runner", "check_definitions")
+    if scope is None or scope.get("resource") is not conf:
         return None
     runner, path, name = scope.get("self"), scope.get("file_abs_path"), scope.get("resource_name")
     lines = getattr(runner, "definitions_raw", {}).get(path) if isinstance(path, str) else None
@@ -786,21 +787,9 @@ def _resolve_serverless(value: Any, document: Any, depth: int = 0) -> Any:
 def scanned_serverless_resource(conf: dict[str, Any]) -> tuple[dict[str, Any], None] | str | None:
     """The notebook as written in serverless.yml, with allow-listed variables resolved; a reason to fail
     closed when Serverless would change it (resources merged from several files, resources.extensions)."""
-    runner_module = sys.modules.get("checkov.serverless.runner")
-    runner_class = getattr(runner_module, "Runner", None)
-    code = getattr(getattr(runner_class, "cfn_resources_checks", None), "__code__", None)
-    if code is None:
+    scope = _runner_locals("checkov.serverless.runner", "cfn_resources_checks")
+    if scope is None:
         return None
-    frame = sys._getframe(1)
-    for _ in range(40):
-        if frame is None:
-            return None
-        if frame.f_code is code:
-            break
-        frame = frame.f_back
-    else:
-        return None
-    scope = frame.f_locals
     path, name = scope.get("sls_file"), scope.get("resource_name")
     if scope.get("resource") is not conf or not isinstance(path, str) or not isinstance(name, str):
         return None
