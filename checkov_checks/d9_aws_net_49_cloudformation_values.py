@@ -617,26 +617,34 @@ def _stack_templates(folder: str) -> list[tuple[str, str]]:
     return found
 
 
-def _nesting_template(path: str) -> str | None:
-    """A template in this folder or the two above it that names this file and declares a nested stack:
-    its Parameters can override this template's Defaults (a text test, which can only fail closed)."""
-    name, folder = os.path.basename(path), os.path.dirname(os.path.abspath(path))
+def _folder_and_two_above(path: str) -> list[str]:
+    """The folders a related file (a parent stack, a serverless.yml) is looked for in."""
+    folders, folder = [], os.path.dirname(os.path.abspath(path))
     for _ in range(3):
-        for other, text in _stack_templates(folder):
-            if other != os.path.abspath(path) and name in text:
-                return other
+        folders.append(folder)
         parent = os.path.dirname(folder)
         if parent == folder:
             break
         folder = parent
+    return folders
+
+
+def _nesting_template(path: str) -> str | None:
+    """A template in this folder or the two above it that names this file and declares a nested stack:
+    its Parameters can override this template's Defaults (a text test, which can only fail closed)."""
+    name = os.path.basename(path)
+    for folder in _folder_and_two_above(path):
+        for other, text in _stack_templates(folder):
+            if other != os.path.abspath(path) and name in text:
+                return other
     return None
 
 
 def _serverless_includer(path: str) -> str | None:
     """A serverless.yml in this folder or the two above that includes this file (a text test: it can only
     fail closed)."""
-    name, folder = os.path.basename(path), os.path.dirname(os.path.abspath(path))
-    for _ in range(3):
+    name = os.path.basename(path)
+    for folder in _folder_and_two_above(path):
         for candidate in ("serverless.yml", "serverless.yaml"):
             full = os.path.join(folder, candidate)
             try:
@@ -646,10 +654,6 @@ def _serverless_includer(path: str) -> str | None:
                 continue
             if "${file(" in text and name in text:
                 return full
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            break
-        folder = parent
     return None
 
 

@@ -60,10 +60,6 @@ terraform_values.install_parse_capture(TERRAFORM_RESOURCE)  # reuse the trees of
 ABSENT = terraform_values.ABSENT  # the property is not set: AWS applies its default (Enabled)
 
 
-class Unresolved(Exception):
-    """The engine could not tell what value AWS would receive."""
-
-
 def _type_name(value: Any) -> str:
     # Checkov's YAML loader hands out subclasses such as ListNode/DictNode
     for kind, name in ((bool, "boolean"), (int, "number"), (float, "number"), (list, "list"), (dict, "mapping")):

@@ -201,10 +201,6 @@ class _Rebuild:
             left = ("binary", item[1], left, self.binary(level + 1))
 
 
-def _string_token(token: Any) -> str:
-    return str(token)
-
-
 def to_ast(tree: Any, text: str) -> Any:
     if isinstance(tree, Token):
         if tree.type == "STRING_LIT":
@@ -487,8 +483,6 @@ class Module:
                     if name in attributes:
                         self.duplicates.add(("attribute", kind, *labels, name))
                     attributes[name] = Expression(item.children[1], text, False)
-            if kind == "variable":  # a variable's default is a value, not an expression, but HCL writes it as one
-                pass
             self.add_block(kind, labels, attributes, override)
 
     def add_json(self, document: Any, override: bool) -> None:
