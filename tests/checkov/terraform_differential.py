@@ -408,7 +408,9 @@ class Batch:
     def _case(self, number: int) -> Case:
         rng, g = self.rng, self.generator
         site = g.pick(["root", "root", "json", "module", "nested", "output"])
-        case = Case(number, site, subnet=g.pick(SUBNETS), meta=g.pick(["", "", "count", "for_each"]))
+        # most notebooks get a subnet, so that direct_internet_access decides the verdict
+        subnet = g.pick(["aws_subnet.one.id", '"subnet-0123456789abcdef0"']) if rng.random() < 0.6 else g.pick(SUBNETS)
+        case = Case(number, site, subnet=subnet, meta=g.pick(["", "", "count", "for_each"]))
         if site in ("root", "json"):
             scope = self._root_scope(number)
             if case.meta == "count":
@@ -916,3 +918,88 @@ def checkov_verdicts(folder: Path, batch: Batch) -> tuple[dict[str, list[tuple[s
         key = f"{finding.file_path.lstrip('/')}::{finding.resource}"
         verdicts.setdefault(key, []).append((finding.verdict, finding.details))
     return verdicts, run
+
+
+@dataclass
+class Report:
+    """What one batch showed."""
+    seed: int
+    cases: int = 0
+    live: int = 0
+    probes: int = 0
+    proven: int = 0
+    value_mismatches: list[str] = field(default_factory=list)
+    notebooks: int = 0
+    passed: int = 0
+    plan_passed: int = 0
+    false_passes: list[str] = field(default_factory=list)
+    unjudged: list[str] = field(default_factory=list)
+    agreed_failures: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    folder: Path | None = None
+
+
+def checkov_key(address: str, case: Case) -> str:
+    """The resource id Checkov reports for a notebook address: plan addresses for HCL, `resource.<name>`
+    (one record for every instance) for .tf.json."""
+    if case.site == "json":
+        return f"cases.tf.json::resource.c{case.number}"
+    return f"{file_of(case)}::{address}"
+
+
+def run_batch(seed: int, size: int, work: Path) -> Report:
+    """Both passes over one generated batch."""
+    batch = Batch(seed, size)
+    report = Report(seed, cases=size, folder=work)
+    cache = work / "provider-cache"
+    probes = plan_batch(batch, work / "probes", PROBE, cache)
+    tracer = load_tracer()
+    saved = {k: v for k, v in os.environ.items() if k.startswith("TF_VAR_")}
+    for key in saved:
+        del os.environ[key]
+    os.environ.update(batch.environment())
+    try:
+        for case in batch.live():
+            for address in addresses(batch, case, PROBE):
+                report.probes += 1
+                truth = planned(probes, address, "input")
+                traced = traced_value(tracer, batch, case, work / "probes", address, "input")
+                if isinstance(traced, tuple) and traced and traced[0] == UNPROVEN:
+                    continue
+                report.proven += 1
+                if truth == UNKNOWN_AT_APPLY or not same_value(traced, truth):
+                    report.value_mismatches.append(
+                        f"seed {seed} case {case.number} {address}: tracer {traced!r}, terraform {truth!r}; "
+                        f"expression {case.probe!r}")
+    finally:
+        for key in batch.environment():
+            os.environ.pop(key, None)
+        os.environ.update(saved)
+    choose_notebooks(batch, probes)
+    notebooks = plan_batch(batch, work / "notebooks", NOTEBOOK, cache)
+    verdicts, _ = checkov_verdicts(work / "notebooks", batch)
+    for case in batch.live():
+        for address in addresses(batch, case, NOTEBOOK):
+            report.notebooks += 1
+            truth = plan_verdict(notebooks, address)
+            report.plan_passed += truth
+            found = verdicts.get(checkov_key(address, case))
+            if not found:
+                report.unjudged.append(f"seed {seed} case {case.number} {address}: no verdict from checkov")
+                continue
+            verdict, details = found[0]
+            if verdict == "PASSED":
+                report.passed += 1
+                if not truth:
+                    report.false_passes.append(
+                        f"seed {seed} case {case.number} {address}: PASSED, but terraform plans direct_internet_access="
+                        f"{planned(notebooks, address, 'direct_internet_access')!r} subnet_id="
+                        f"{planned(notebooks, address, 'subnet_id')!r}; expression {case.probe!r}, notebook "
+                        f"{case.notebook!r}, subnet {case.subnet!r}")
+            elif not truth:
+                report.agreed_failures += 1
+    report.live = len(batch.live())
+    for case in batch.cases:
+        if case.dropped:
+            report.dropped[case.dropped] = report.dropped.get(case.dropped, 0) + 1
+    return report
