@@ -46,7 +46,8 @@ provider "aws" {
   skip_metadata_api_check     = true
   skip_region_validation      = true
 }
-
+"""
+NETWORK_BLOCK = """
 resource "aws_vpc" "net" {
   cidr_block = "10.0.0.0/16"
 }
@@ -482,7 +483,7 @@ class Batch:
             if case is not None:
                 owners.setdefault(path, []).append((start, len(lines), case))
 
-        add("main.tf", PROVIDER_BLOCK, None)
+        add("main.tf", PROVIDER_BLOCK + NETWORK_BLOCK, None)
         live = self.live()
         numbers = {c.number for c in live}
         for variable in self.variables:
@@ -1003,3 +1004,15 @@ def run_batch(seed: int, size: int, work: Path) -> Report:
         if case.dropped:
             report.dropped[case.dropped] = report.dropped.get(case.dropped, 0) + 1
     return report
+
+
+def plan_fixture(folder: Path, work: Path) -> Plan:
+    """Terraform's plan of a fixture folder (copied, with the offline provider configuration added)."""
+    copy = work / folder.name
+    shutil.copytree(folder, copy)
+    (copy / "d9_offline_provider.tf").write_text(PROVIDER_BLOCK, encoding="utf-8")
+    plan = terraform_plan(copy, {}, [], work / "provider-cache")
+    if plan.errors:
+        raise AssertionError(f"terraform rejects the fixture {folder.name}: " + "; ".join(
+            str(d.get("summary")) for d in plan.errors))
+    return plan

@@ -11,7 +11,11 @@ import os
 from pathlib import Path
 
 import pytest
-from terraform_differential import Report, run_batch, terraform_available
+from checkov_harness import scan
+from rule import FIXTURES
+from terraform_differential import NOTEBOOK, Report, plan_fixture, plan_verdict, run_batch, terraform_available
+
+FOUND = FIXTURES / "terraform_differential"  # one folder per disagreement the suite found
 
 CI_SEEDS = tuple(int(s) for s in os.environ.get("D9_DIFFERENTIAL_SEEDS", "11,22,33").split(","))
 BATCH_SIZE = int(os.environ.get("D9_DIFFERENTIAL_BATCH", "120"))
@@ -59,3 +63,20 @@ def test_no_notebook_passes_that_terraform_plans_open(reports: list[Report]) -> 
 def test_every_notebook_terraform_plans_gets_a_verdict(reports: list[Report]) -> None:
     unjudged = [m for r in reports for m in r.unjudged]
     assert not unjudged, "\n".join(unjudged[:30])
+
+
+def test_every_disagreement_found_stays_fixed(tmp_path: Path) -> None:
+    """Each fixture: Terraform's own plan does not pass its notebook (checked again here), and the rule
+    FAILS it with a reason."""
+    terraform_available()
+    folders = sorted(p for p in FOUND.iterdir() if p.is_dir())
+    assert folders
+    for folder in folders:
+        plan = plan_fixture(folder, tmp_path)
+        notebooks = [a for a in plan.values if a.startswith(f"{NOTEBOOK}.")]
+        assert notebooks == [f"{NOTEBOOK}.fail_nb_{folder.name}"], notebooks
+        assert not plan_verdict(plan, notebooks[0]), f"{folder.name}: terraform plans it Disabled with a subnet"
+    _, findings = scan(FOUND, "--framework", "terraform")
+    assert sorted(f.resource for f in findings) == sorted(f"{NOTEBOOK}.fail_nb_{p.name}" for p in folders)
+    assert [f.resource for f in findings if f.verdict != "FAILED"] == []
+    assert all(f.details and "could not be evaluated" not in f.details[0] for f in findings)
