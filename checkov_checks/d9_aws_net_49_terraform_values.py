@@ -401,8 +401,8 @@ def json_ast(value: Any) -> Any:
     if isinstance(value, dict):
         pairs = []
         for key, item in value.items():
-            if "${" in key:
-                return ("unsupported", "an interpolated object key")
+            if "${" in key or "%{" in key:  # keys are templates too: "a%%{" is the key "a%{"
+                return ("unsupported", "an object key with a template sequence")
             pairs.append((("lit", key), json_ast(item)))
         return ("object", pairs)
     return ("lit", value)

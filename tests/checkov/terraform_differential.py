@@ -57,6 +57,10 @@ resource "aws_subnet" "one" {
   cidr_block = "10.0.1.0/24"
 }
 
+resource "terraform_data" "blank" {
+  input = ""
+}
+
 resource "aws_subnet" "many" {
   count      = 2
   vpc_id     = aws_vpc.net.id
@@ -295,6 +299,8 @@ SUBNETS = [
     "tolist(aws_subnet.many[*].id)[0]", "one([aws_subnet.one.id])", "one([])", "element([\"\"], 0)",
     "true ? aws_subnet.one.id : null", "false ? aws_subnet.one.id : \"\"", "\"${aws_subnet.one.id}\"",
     "trimspace(aws_subnet.one.id)", "coalesce(aws_subnet.one.id, \"\")", "aws_subnet.one.id == \"\" ? null : aws_subnet.one.id",
+    # attributes the configuration sets itself: known at plan time, whatever their name suggests
+    "terraform_data.blank.input", "terraform_data.blank.output", "aws_vpc.net.cidr_block",
 ]
 
 
@@ -307,6 +313,7 @@ class Case:
     probe: str = ""  # the expression (HCL text), in the scope of its site
     subnet: str | None = None
     meta: str = ""  # "", count, for_each: on the probe/notebook itself
+    override: bool = False  # root cases: the value is set in an override file, a decoy in the block
     notebook: str | None = None  # direct_internet_access of pass 2
     dropped: str | None = None  # why Terraform refused it
 
@@ -419,6 +426,7 @@ class Batch:
             elif case.meta == "for_each":
                 scope.references += [("each.key", "string"), ("each.value", "string")]
             case.probe = g.expression(scope)
+            case.override = site == "root" and rng.random() < 0.15
         else:  # the module declares var.in<N>; each call passes its own expression
             callers = {}
             for call in self.MODULE_CALLS:
@@ -505,7 +513,14 @@ class Batch:
                 add("locals.tf", f"locals {{\n  {name} = {expression}\n}}\n", owner)
         json_resources: dict[str, Any] = {}
         for case in live:
-            if case.site == "root":
+            if case.site == "root" and case.override:  # Terraform merges the override into the block
+                decoy = Case(case.number, "root", probe='"Disabled"', subnet=case.subnet, meta=case.meta)
+                add("cases.tf", self._resource(decoy, kind), case.number)
+                value = f"({case.probe})"
+                attribute = f"input = {value}" if kind == PROBE else \
+                    f"direct_internet_access = {notebook_value(case, value)}"
+                add("cases_override.tf", f'resource "{kind}" "c{case.number}" {{\n  {attribute}\n}}\n', case.number)
+            elif case.site == "root":
                 add("cases.tf", self._resource(case, kind), case.number)
             elif case.site == "json":
                 json_resources[f"c{case.number}"] = self._json_resource(case, kind)
@@ -732,7 +747,7 @@ def unreadable_cases(folder: Path, owners: dict[str, list[tuple[int, int, int]]]
     return found
 
 
-def plan_batch(batch: Batch, folder: Path, kind: str, cache: Path, rounds: int = 12) -> Plan:
+def plan_batch(batch: Batch, folder: Path, kind: str, cache: Path, rounds: int = 60) -> Plan:
     """Plan the batch, dropping the cases that python-hcl2 or Terraform reject, until the plan succeeds."""
     for _ in range(rounds):
         if folder.exists():
