@@ -681,6 +681,21 @@ def unify(values: list[Any], what: str) -> list[Any]:
     raise Unproven(f"{what} mixes types Terraform would have to unify")
 
 
+def same_type(left: Any, right: Any) -> bool:
+    """Both values have one Terraform type (null goes with any type)."""
+    if left is None or right is None:
+        return True
+    kinds = kind_of(left), kind_of(right)
+    if kinds[0] != kinds[1]:
+        return False
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(same_type(left[k], right[k]) for k in left)
+    if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
+        return isinstance(left, TfSet) == isinstance(right, TfSet) and len(left) == len(right) and \
+            all(same_type(a, b) for a, b in zip(left, right))
+    return kinds[0] != "collection"
+
+
 def describe(value: Any) -> str:
     if isinstance(value, str):
         return repr(value)
@@ -1354,7 +1369,11 @@ def _conditional(node: Any, scope: Scope) -> Any:
     finally:
         if Trail.current is not None:
             del Trail.current[mark:]
-    return unify([value, other_value], f"the branches of `{unparse(node)}`")[0]
+    if not same_type(value, other_value):
+        # Terraform converts both branches to one type decided from the expressions' static types, which
+        # values do not always show (a branch whose own parts are unknown has no type until apply)
+        raise Unproven(f"the branches of `{unparse(node)}` have different types, which Terraform converts")
+    return value
 
 
 def _binary(operator: str, left: Any, right: Any) -> Any:
