@@ -1200,13 +1200,13 @@ def _root_inputs(folder: str, module: Module, var_files: list[str]) -> Callable[
             type_ast = type_constraint(module.variables.get(name, {}))
             if type_ast is not None and type_ast != ("trav", "string", []):
                 raise Unproven(f"var.{name} is set by TF_VAR_{name} for a non-string type, not evaluated by the rule")
-            return value
-        if kind == "hcl":
-            try:
+        try:
+            if kind == "hcl":
                 return evaluate(value.ast(), Scope.LITERAL)
-            except Unproven as exc:
-                raise Unproven(f"var.{name} in a variable file: {exc}") from None
-        return value
+            # plain ASCII only, as for literals in .tf files: Terraform normalizes strings to NFC
+            return _literal(value)
+        except Unproven as exc:
+            raise Unproven(f"var.{name} in {'TF_VAR_' + name if kind == 'env' else 'a variable file'}: {exc}") from None
 
     return inputs
 
