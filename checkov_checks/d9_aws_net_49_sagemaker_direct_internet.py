@@ -157,9 +157,9 @@ cloudformation_values = _sibling_module("d9_aws_net_49_cloudformation_values")
 
 def evaluate_cloudformation(conf: dict[str, Any],
                             scanned: tuple[dict[str, Any], Any] | None = None) -> tuple[bool, str]:
-    """`scanned`: (the notebook's Properties as written, its cloudformation_values.Template), found by
-    cloudformation_values.scanned_resource; without it Checkov's rendered `conf` is folded and every
-    Fn::If condition is unknown (both branches must pass)."""
+    """`scanned`: (the notebook's Properties as written, its cloudformation_values.Template), or why it was not
+    found, from cloudformation_values.scanned_resource (the check always passes it). Without it (a direct call)
+    `conf` is folded and every Fn::If condition is unknown (both branches must pass)."""
     template = None
     if isinstance(scanned, str):  # the template is not deployed as written
         return False, f"{CFN_KEY} could not be traced: {scanned}; failing closed"
@@ -489,10 +489,9 @@ class SageMakerNotebookDirectInternetCloudFormation(_RuleIdentity, CfnCheck):
         self._apply_metadata()
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        # the notebook as written in its template; None outside Checkov's CloudFormation runner
+        # the notebook as written in its template, or why it cannot be found: never Checkov's rendered values
         return self._verdict(lambda resource: evaluate_cloudformation(
-            resource, cloudformation_values.scanned_resource(resource)
-            or cloudformation_values.scanned_serverless_resource(resource)),
+            resource, cloudformation_values.scanned_resource(resource)),
             conf, [f"Properties/{CFN_KEY}", f"Properties/{CFN_SUBNET}"])
 
 
