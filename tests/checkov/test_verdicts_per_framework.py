@@ -25,8 +25,8 @@ SCENARIOS = [
      (".yaml", ".json"), 100),
     ("serverless: the resources section (Parameters Defaults, Conditions)", FIXTURES / "serverless", "serverless", (".yml",), 12),
     ("kubernetes: ACK and Crossplane (cluster-scoped v1beta1/v1beta2, namespaced), subnet IDs, references, "
-     "selectors, initProvider, a List; other API groups' NotebookInstance not reported",
-     FIXTURES / "kubernetes", "kubernetes", (".yaml", ".json"), 44),
+     "selectors (crossplane-runtime's resolution), initProvider, a List, imports, YAML merge keys; other API groups' "
+     "NotebookInstance not reported", FIXTURES / "kubernetes", "kubernetes", (".yaml", ".json"), 51),
     ("examples/ in Terraform", EXAMPLES / "terraform", "terraform", (".tf",), 4),
     ("examples/ in CloudFormation", EXAMPLES / "cloudformation", "cloudformation", (".yaml",), 3),
     ("examples/ in Kubernetes", EXAMPLES / "kubernetes", "kubernetes", (".yaml",), 4),
