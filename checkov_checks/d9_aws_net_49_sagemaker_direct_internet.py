@@ -581,6 +581,21 @@ class SageMakerNotebookDirectInternetCloudFormation(_RuleIdentity, CfnCheck):
             conf, [f"Properties/{CFN_KEY}", f"Properties/{CFN_SUBNET}"])
 
 
+def _run_arguments_problem() -> str:
+    """The Kubernetes check reads the manifest's file from Checkov's run(scanned_file, entity_configuration, ...)
+    arguments; checked when the check loads ("" when they are where it reads them)."""
+    import inspect
+    try:
+        names = list(inspect.signature(KubernetesCheck.run).parameters)[1:3]
+    except (TypeError, ValueError):
+        names = []
+    return "" if names == ["scanned_file", "entity_configuration"] else (
+        f"this Checkov release passes {names} to a check's run(), not (scanned_file, entity_configuration)")
+
+
+KUBERNETES_RUN_PROBLEM = _run_arguments_problem()
+
+
 class SageMakerNotebookDirectInternetKubernetes(_RuleIdentity, KubernetesCheck):
     """Frameworks kubernetes, kustomize and helm (the last two render, then share this registry)."""
 
@@ -606,8 +621,11 @@ class SageMakerNotebookDirectInternetKubernetes(_RuleIdentity, KubernetesCheck):
                 [f"spec/{block}/{name}" for block in ("forProvider", "initProvider")
                  for name in (K8S_KEY, *CROSSPLANE_SUBNETS)])
         path = getattr(self, "_scanned_file", None)
-        return self._verdict(lambda resource: evaluate_kubernetes(resource, path if isinstance(path, str) else None),
-                             conf, keys)
+        problem = KUBERNETES_RUN_PROBLEM or ("" if isinstance(path, str) else "Checkov did not name the manifest's file")
+        if problem:  # without the file, kubectl's reading of its YAML cannot be compared: never a PASS
+            return self._verdict(lambda resource: (False, f"{problem}, so the rule cannot compare its YAML with "
+                                                          "kubectl's reading; failing closed"), conf, keys)
+        return self._verdict(lambda resource: evaluate_kubernetes(resource, path), conf, keys)
 
 
 terraform_check = SageMakerNotebookDirectInternetTerraform()

@@ -484,3 +484,19 @@ def test_kubectl_decodes_each_fixture_as_the_rule_judges_it(check_module, oracle
             assert notebook["spec"] == from_checkov[name]["spec"], name
         assert oracle_verdicts[name] == expected_verdict(f"NotebookInstance.x.{name}"), name
     assert judged == sum(1 for m in from_checkov.values() if check_module.kubernetes_api(m)), path
+
+
+def test_a_missing_file_argument_fails_closed(check_module, monkeypatch):
+    # The check reads the manifest's file from Checkov's run() arguments (checked when the check loads); without
+    # it, kubectl's reading cannot be compared, so even a plain passing notebook fails.
+    check = check_module.kubernetes_check
+    conf = {"apiVersion": "sagemaker.services.k8s.aws/v1alpha1", "kind": "NotebookInstance", "metadata": {"name": "n"},
+            "spec": {"directInternetAccess": "Disabled", "subnetID": "subnet-1"}}
+    assert check_module.KUBERNETES_RUN_PROBLEM == ""
+    assert _run(check, conf)["result"] == CheckResult.PASSED
+    result = check.run(scanned_file=None, entity_configuration=conf, entity_name="NotebookInstance",
+                       entity_type="NotebookInstance", skip_info={})
+    assert result["result"] == CheckResult.FAILED and "did not name the manifest's file" in check.details[-1]
+    monkeypatch.setattr(check_module, "KUBERNETES_RUN_PROBLEM", "this Checkov release passes ['a', 'b']")
+    assert _run(check, conf)["result"] == CheckResult.FAILED
+    assert "this Checkov release passes ['a', 'b']" in check.details[-1]
