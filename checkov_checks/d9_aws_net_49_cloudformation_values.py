@@ -744,12 +744,14 @@ def _macro_problem(transforms: list[Any], section: Any, what: str) -> str:
 # (samconfig.toml/.yaml/.yml in the project folder, or any file given with --config-file, any environment);
 # `parameter-overrides`: sam deploy / aws cloudformation deploy in scripts and CI; `ParameterKey`:
 # aws cloudformation create-stack/update-stack parameter files; `ParameterOverrides`: CodePipeline's
-# CloudFormation action; `stackParameters`: Serverless. A text test, which can only fail closed.
+# CloudFormation action; `stackParameters`: Serverless; `aws_cloudformation_stack`: Terraform deploying the
+# template; `CfnInclude`: CDK including it; `template_parameters`: Ansible's cloudformation module. A text
+# test, which can only fail closed.
 OVERRIDE_MARKERS = ("parameter_overrides", "parameter-overrides", "ParameterOverrides", "ParameterKey",
-                    "stackParameters")
+                    "stackParameters", "aws_cloudformation_stack", "CfnInclude", "template_parameters")
 NESTING_TYPES = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
 SEARCHED_SUFFIXES = (".toml", ".yaml", ".yml", ".json", ".template", ".sh", ".bash", ".ps1", ".mk", ".py",
-                     ".js", ".ts", ".cfg", ".ini", ".env", ".txt")
+                     ".js", ".ts", ".cfg", ".ini", ".env", ".txt", ".tf", ".hcl")
 SEARCHED_NAMES = ("Makefile", "Justfile", "Jenkinsfile", "Taskfile")
 SKIPPED_FOLDERS = {".git", "node_modules", "__pycache__", ".terraform", ".tox"}
 MAX_SEARCHED_FILES = 20_000

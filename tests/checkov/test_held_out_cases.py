@@ -35,7 +35,8 @@ NOTEBOOK = "AWS::SageMaker::NotebookInstance."
 # Fn::Transform outside Properties (beside them, in Resources, in Mappings) and a top-level Transform that is
 # a mapping; SAM CLI configuration at the project root (template_file) and under another name (--config-file,
 # environment prod); a parent stack in another branch of the repository; Serverless plugins (a list, or
-# modules from a local path), a Transform and Fn::Transform in resources, provider.stackParameters.
+# modules from a local path), a Transform and Fn::Transform in resources, provider.stackParameters; Terraform
+# deploying the template with parameters (aws_cloudformation_stack).
 EXPECTED_IAC = {
     ("cloudformation", f"/{case}", f"{NOTEBOOK}Notebook") for case in (
         "cfn_dynamic_reference_default_condition/template.yaml", "cfn_dynamic_reference_default_condition/template_inline.yaml",
@@ -47,7 +48,8 @@ EXPECTED_IAC = {
         "cfn_fn_transform_outside_properties/mappings_section.yaml",
         "cfn_fn_transform_outside_properties/top_level_mapping.yaml",
         "sam_config_project_root/infra/sam/stacks/notebook/template.yaml", "sam_config_file_option/app/template.yaml",
-        "cfn_parent_stack_elsewhere/children/ml/team/notebook.yaml")} | {
+        "cfn_parent_stack_elsewhere/children/ml/team/notebook.yaml",
+        "cfn_terraform_stack_parameters/templates/notebook.yaml")} | {
     ("cloudformation", "/cfn_novalue_list_select/template.yaml", f"{NOTEBOOK}NotebookIf"),
     ("serverless", "/sls_resources_transform/serverless.yml", f"{NOTEBOOK}NotebookSnippet")} | {
     ("serverless", f"/{case}/serverless.yml", f"{NOTEBOOK}Notebook") for case in (
