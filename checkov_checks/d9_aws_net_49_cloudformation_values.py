@@ -1,5 +1,5 @@
 """CloudFormation values for D9.AWS.NET.49: what AWS would receive for a notebook's DirectInternetAccess
-and SubnetId, folded by the rule itself from the template.
+and SubnetId, folded by the rule itself from the template (or from serverless.yml's resources).
 
 Loaded by d9_aws_net_49_sagemaker_direct_internet.py; it registers no check (Checkov, which imports
 every .py of the folder, finds nothing to run here). Standard library and Checkov only.
@@ -8,11 +8,13 @@ What Checkov 3.3.30 hands a CloudFormation check is the resource alone, after it
 some values: a `Ref` to a parameter with a non-empty Default becomes that Default (also for an SSM
 parameter type, whose Default is a parameter *name*), `Fn::FindInMap` and `Fn::Sub` of such
 parameters are rendered, and `Fn::If` is left as it is; Parameters and Conditions are not handed
-over. The rule therefore reads the notebook from its template file (parsed with Checkov's own
-parser, and only when the text equals what the runner scanned) and folds it there, choosing an
-`Fn::If` branch only when the condition follows from parameter Defaults. Without the template
-(Serverless `resources`, a runner the rule does not know) it folds Checkov's rendered resource and
-treats every condition as unknown: both branches must pass.
+over. The rule therefore finds the notebook's file through Checkov's runner (one adapter, below, with a
+self-test when the module loads), reads the notebook as written (the template parsed with Checkov's own
+parser, only when the text equals what the runner scanned; serverless.yml with a CloudFormation-tag
+loader) and folds it there, choosing an `Fn::If` branch only when the condition follows from parameter
+Defaults that nothing in the repository overrides. When the runner cannot be found, or anything would
+change the template before deployment, the notebook fails closed with the reason: never a fallback to
+Checkov's rendered values. `fold` without a template (a direct call) treats every condition as unknown.
 """
 from __future__ import annotations
 
