@@ -36,6 +36,7 @@ FLOOR_SUITE = (
     "tests/checkov/test_verdicts_per_framework.py", "tests/checkov/test_held_out_cases.py",
     "tests/checkov/test_variable_files.py", "tests/checkov/test_reasons.py",
     "tests/checkov/test_suppression_and_selection.py", "tests/checkov/test_outputs.py",
+    "tests/checkov/test_checkov_internals.py",
 )
 
 
