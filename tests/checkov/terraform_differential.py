@@ -1031,6 +1031,7 @@ def plan_fixture(folder: Path, work: Path) -> Plan:
     """Terraform's plan of a fixture folder (copied, with the offline provider configuration added)."""
     copy = work / folder.name
     shutil.copytree(folder, copy)
+    (work / "provider-cache").mkdir(parents=True, exist_ok=True)
     (copy / "d9_offline_provider.tf").write_text(PROVIDER_BLOCK, encoding="utf-8")
     plan = terraform_plan(copy, {}, [], work / "provider-cache")
     if plan.errors:

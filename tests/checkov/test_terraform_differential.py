@@ -8,6 +8,7 @@ A missing terraform CLI or provider fails these tests: it never skips them.
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -76,8 +77,10 @@ def test_every_disagreement_found_stays_fixed(tmp_path: Path) -> None:
     terraform_available()
     folders = sorted(p for p in FOUND.iterdir() if p.is_dir())
     assert folders
-    for folder in folders:
-        plan = plan_fixture(folder, tmp_path)
+    plans = [plan_fixture(folders[0], tmp_path)]  # fills the provider cache; the others only link to it
+    with ThreadPoolExecutor(max_workers=4) as pool:  # terraform runs in its own processes
+        plans += list(pool.map(lambda folder: plan_fixture(folder, tmp_path), folders[1:]))
+    for folder, plan in zip(folders, plans):
         notebooks = [a for a in plan.values if a.startswith(f"{NOTEBOOK}.")]
         assert notebooks == [f"{NOTEBOOK}.fail_nb_{folder.name}"], notebooks
         assert not plan_verdict(plan, notebooks[0]), f"{folder.name}: terraform plans it Disabled with a subnet"
