@@ -127,20 +127,27 @@ def read_checkov(path: Path) -> tuple[list[Declared], list[str]]:
     reports = document if isinstance(document, list) else [document]
     if not reports or not all(isinstance(r, dict) and ("check_type" in r or "checkov_version" in r) for r in reports):
         raise InputError(f"{path}: not a Checkov JSON report (expected the output of checkov -o json)")
-    declared, unparsed = [], []
+    declared: dict[tuple[Any, ...], Declared] = {}
+    unparsed: list[str] = []
     for report in reports:
         results = report.get("results")
         if results is None:
             continue  # a summary alone: nothing found in that framework
         if not isinstance(results, dict):
             raise InputError(f"{path}: not a Checkov JSON report (results of {report.get('check_type')} is not a mapping)")
+        if "passed_checks" not in results:
+            raise InputError(f"{path}: the Checkov report was written with --quiet, which leaves out the notebooks that "
+                             "passed: run Checkov without --quiet")
         unparsed += [str(p) for p in results.get("parsing_errors") or []]
         for bucket in ("passed_checks", "failed_checks", "skipped_checks"):
             for record in results.get(bucket) or []:
                 if not isinstance(record, dict) or record.get("check_id") != RULE.CHECKOV_ID:
                     continue
                 result = record.get("check_result") or {}
-                declared.append(Declared(
+                # one notebook once: Checkov 3.3.30 repeats earlier -d folders' results in each later report
+                key = (record.get("file_abs_path") or record.get("file_path"), tuple(record.get("file_line_range") or ()),
+                       record.get("resource"))
+                declared[key] = (Declared(
                     framework=str(report.get("check_type")), resource=str(record.get("resource")),
                     path=str(record.get("file_abs_path") or record.get("file_path")),
                     lines=list(record.get("file_line_range") or []), verdict=str(result.get("result")),
@@ -148,7 +155,7 @@ def read_checkov(path: Path) -> tuple[list[Declared], list[str]]:
     if not declared:
         raise InputError(f"{path}: the Checkov report holds no {RULE.CHECKOV_ID} result: run Checkov with "
                          f"--external-checks-dir \"$(d9-rules checkov-dir)\" --check {RULE.CHECKOV_ID} over the IaC")
-    return declared, unparsed
+    return list(declared.values()), unparsed
 
 
 def read_prowler(path: Path) -> list[Live]:

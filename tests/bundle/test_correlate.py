@@ -125,9 +125,10 @@ provider "aws" {
 """
 
 
-def checkov_report(folder: Path, report: Path) -> None:
+def checkov_report(folder: Path, report: Path, *options: str) -> None:
     result = run("checkov", f"checkov -d {folder} --external-checks-dir \"$(d9-rules checkov-dir)\" --check {CHECKOV_ID} "
-                            f"--framework terraform cloudformation --skip-download -o json > {report}", folder)
+                            f"--framework terraform cloudformation --skip-download -o json {' '.join(options)} > {report}",
+                 folder)
     assert result.returncode in (0, 1), result.stderr[-2000:]
 
 
@@ -280,14 +281,17 @@ def test_cloudformation_stack_tags_and_terraform_state(scanned):
 
 
 @pytest.mark.parametrize("swap", ["checkov_is_ocsf", "prowler_is_checkov", "prowler_other_check", "empty",
-                                  "not_json", "state_is_plan"])
+                                  "not_json", "state_is_plan", "checkov_quiet"])
 def test_mismatched_input_is_a_clear_error(scanned, swap, tmp_path):
     work, ocsf = scanned["work"], scanned["ocsf"]
     checkov, prowler, extra = work / "scenario.checkov.json", ocsf[SCENARIO], []
     empty, garbage = tmp_path / "empty.json", tmp_path / "garbage.json"
     empty.write_text("")
     garbage.write_text("{not json")
-    if swap == "checkov_is_ocsf":
+    if swap == "checkov_quiet":  # Checkov's JSON without the passed notebooks
+        checkov, expected = tmp_path / "quiet.json", "written with --quiet"
+        checkov_report(work / "scenario", checkov, "--quiet")
+    elif swap == "checkov_is_ocsf":
         checkov, expected = prowler, "not a Checkov JSON report"
     elif swap == "prowler_is_checkov":
         prowler, expected = checkov, "not a Prowler OCSF report"
