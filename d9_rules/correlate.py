@@ -341,6 +341,12 @@ def _terraform_plan_name(notebook: Declared) -> None:
     raise NameNotRead(f"{notebook.resource} is not in the plan's planned_values")
 
 
+def _terraform_address(notebook: Declared) -> str:
+    if notebook.framework == "terraform_json" and notebook.resource.startswith("resource."):
+        return f"{RULE.TERRAFORM_RESOURCE}.{notebook.resource[len('resource.'):]}"  # Checkov's .tf.json quirk
+    return notebook.resource
+
+
 def _terraform_name(notebook: Declared, var_files: list[str]) -> None:
     """The `name` argument traced by the rule's own Terraform evaluator (Checkov's HCL parser, python-hcl2),
     with the allow-list of constructs it evaluates exactly as Terraform does."""
@@ -348,9 +354,7 @@ def _terraform_name(notebook: Declared, var_files: list[str]) -> None:
         values = _rule_module("d9_aws_net_49_terraform_values", "d9_rules_correlate_terraform_values")
     except ImportError as exc:
         raise NameNotRead(f"python-hcl2 is not installed here ({exc}); run correlate where Checkov is installed") from None
-    address = notebook.resource
-    if notebook.framework == "terraform_json" and address.startswith("resource."):
-        address = f"{RULE.TERRAFORM_RESOURCE}.{address[len('resource.'):]}"  # Checkov's .tf.json quirk
+    address = _terraform_address(notebook)
     callers = []
     caller = notebook.record.get("caller_file_path")
     if caller:
@@ -410,9 +414,9 @@ def _base_address(address: str) -> str:
 
 def _state_instances(notebook: Declared, states: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """State entries of the notebook's address (all instances of a count/for_each resource Checkov reports once)."""
-    if notebook.framework not in ("terraform", "terraform_plan"):
+    if notebook.framework not in ("terraform", "terraform_json", "terraform_plan"):
         return []
-    address = notebook.resource
+    address = _terraform_address(notebook)
     found = [s for s in states if s["address"] == address or
              ("[" not in address.rsplit(".", 1)[-1] and _base_address(s["address"]) == address)]
     if notebook.name:  # another root module (a state of another folder) with the same address
@@ -428,7 +432,7 @@ def _claims(notebook: Declared, live: list[Live], states: list[dict[str, Any]]) 
         if len({s["state"] for s in instances}) > 1:  # the same root in several states (workspaces, accounts)
             return [("terraform state", [by_arn[s["arn"]] for s in instances if s["arn"] in by_arn],
                      "in several states: " + ", ".join(f"{_shown(s['state'])} {s['arn']}" for s in instances))]
-        return [(f"terraform state ({s['address']})", [by_arn[s["arn"]]] if s["arn"] in by_arn else [],
+        return [(f"terraform state: {s['address']}", [by_arn[s["arn"]]] if s["arn"] in by_arn else [],
                  "" if s["arn"] in by_arn else f"the state has {s['arn']}, which Prowler's report does not hold "
                                                  "(not scanned there, or deleted)") for s in instances]
     if notebook.name:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -194,6 +195,12 @@ def scenario_args(scanned) -> list[str]:
     return ["--checkov", work / "scenario.checkov.json", "--prowler", ocsf[SCENARIO], "--prowler", ocsf[OTHER]]
 
 
+def readme_sample() -> str:
+    section = (ROOT / "README.md").read_text().split("## Code to cloud: `d9-rules correlate`", 1)[1].split("\n## ", 1)[0]
+    [sample] = re.findall(r"```text\n(.*?)```", section, re.DOTALL)
+    return sample
+
+
 def by_name(document: dict) -> dict[str, dict]:
     rows = document["notebooks"]
     assert len({r["name"] for r in rows}) == len(rows), rows
@@ -225,6 +232,7 @@ def test_each_state_once_and_a_name_in_two_accounts_is_ambiguous(scanned):
 
     text = correlate(scanned, *scenario_args(scanned))
     assert text.returncode == 1
+    assert text.stdout == readme_sample(), "the README's sample output is not what correlate prints"
     lines = text.stdout.splitlines()
     assert len(lines) == 7 and lines[-1].startswith("d9-rules correlate: 1 drift, 1 ambiguous")
     [drift_line] = [line for line in lines if line.startswith("drift ")]
@@ -270,7 +278,7 @@ def test_cloudformation_stack_tags_and_terraform_state(scanned):
         "drift", "name", "PASSED", "FAIL")
     tracked = rows["aws_sagemaker_notebook_instance.tracked"]
     assert tracked["state"] == "consistent"
-    assert tracked["matched_by"] == "terraform state (aws_sagemaker_notebook_instance.tracked)"
+    assert tracked["matched_by"] == "terraform state: aws_sagemaker_notebook_instance.tracked"
     assert tracked["live"][0]["arn"] == f"arn:aws:sagemaker:{US}:{STACKS}:notebook-instance/applied-by-terraform"
     assert "var.notebook_name has no value" in tracked["iac"]["name_not_read"]
 
