@@ -4,7 +4,8 @@ One moto server holds three accounts:
 - 111111111111 (us-east-1) and 222222222222 (eu-west-1): the crafted scenario, one notebook per state, a name
   (team-shared) live in both accounts;
 - 123456789012 (us-east-1): a CloudFormation stack's notebooks, created with the tags CloudFormation puts on
-  them (moto's CloudFormation ignores DirectInternetAccess, so they are created directly), and a notebook that
+  them (moto's CloudFormation ignores DirectInternetAccess, so they are created directly), an ACK and a Crossplane
+  notebook under the names their controllers give them, and a notebook that
   the real `terraform apply` creates through the AWS provider pointed at moto, named by a `-var` that Checkov
   never sees: only the state (`terraform show -json`) ties it to its declaration.
 Checkov (checkov-bundle) scans the IaC, `d9-rules prowler-org` (prowler-bundle, the real Prowler with the
@@ -93,6 +94,34 @@ Resources:
       SubnetId: subnet-0a
       DirectInternetAccess: Disabled
 """
+MANIFESTS = """apiVersion: sagemaker.services.k8s.aws/v1alpha1
+kind: NotebookInstance
+metadata:
+  name: ack-object
+  namespace: ml
+spec:
+  notebookInstanceName: ack-notebook
+  instanceType: ml.t3.medium
+  roleARN: arn:aws:iam::123456789012:role/notebook
+  subnetID: subnet-0a
+  directInternetAccess: Disabled
+---
+apiVersion: sagemaker.aws.upbound.io/v1beta2
+kind: NotebookInstance
+metadata:
+  name: crossplane-object
+  annotations:
+    crossplane.io/external-name: crossplane-notebook
+spec:
+  forProvider:
+    region: us-east-1
+    instanceType: ml.t3.medium
+    roleArn: arn:aws:iam::123456789012:role/notebook
+    subnetId: subnet-0a
+    directInternetAccess: Disabled
+"""
+# the names AWS knows them by: ACK's spec.notebookInstanceName, Crossplane's external name (not the objects' names)
+KUBERNETES_NOTEBOOKS = {"ack-notebook": PRIVATE, "crossplane-notebook": PUBLIC}
 STACK = "ml-stack"
 # what CloudFormation names a notebook without NotebookInstanceName, and the tags it sets on every resource
 STACK_NOTEBOOKS = {
@@ -128,7 +157,7 @@ provider "aws" {
 
 def checkov_report(folder: Path, report: Path, *options: str) -> None:
     result = run("checkov", f"checkov -d {folder} --external-checks-dir \"$(d9-rules checkov-dir)\" --check {CHECKOV_ID} "
-                            f"--framework terraform cloudformation --skip-download -o json {' '.join(options)} > {report}",
+                            f"--framework terraform cloudformation kubernetes --skip-download -o json {' '.join(options)} > {report}",
                  folder)
     assert result.returncode in (0, 1), result.stderr[-2000:]
 
@@ -156,6 +185,8 @@ def scanned(tmp_path_factory):
     (work / "scenario" / "main.tf").write_text(TERRAFORM_SCENARIO)
     (work / "stacks" / "cloudformation").mkdir(parents=True)
     (work / "stacks" / "cloudformation" / "ml-stack.yaml").write_text(TEMPLATE)
+    (work / "stacks" / "kubernetes").mkdir()
+    (work / "stacks" / "kubernetes" / "notebooks.yaml").write_text(MANIFESTS)
     (work / "stacks" / "terraform").mkdir()
     (work / "stacks" / "terraform" / "main.tf").write_text(TERRAFORM_APPLIED)
     with moto_server() as server:
@@ -167,6 +198,8 @@ def scanned(tmp_path_factory):
             server.create_notebook(US, name, **settings, Tags=[
                 {"Key": "aws:cloudformation:stack-name", "Value": STACK},
                 {"Key": "aws:cloudformation:logical-id", "Value": logical_id}])
+        for name, settings in KUBERNETES_NOTEBOOKS.items():
+            server.create_notebook(US, name, **settings)
         state = terraform_apply(work / "stacks" / "terraform", server.endpoint)
         checkov_report(work / "scenario", work / "scenario.checkov.json")
         checkov_report(work / "stacks", work / "stacks.checkov.json")
@@ -262,13 +295,13 @@ def test_without_hcl2_terraform_names_are_not_read_rather_than_guessed(scanned):
         "hand-made", "team-consistent", "team-drift", "team-shared", "team-shared"]
 
 
-def test_cloudformation_stack_tags_and_terraform_state(scanned):
+def test_cloudformation_stack_tags_kubernetes_names_and_terraform_state(scanned):
     work, ocsf = scanned["work"], scanned["ocsf"]
     base = ["--checkov", work / "stacks.checkov.json", "--prowler", ocsf[STACKS], "--output-format", "json"]
     result = correlate(scanned, *base, "--terraform-state", scanned["state"])
     assert result.returncode == 1, result.stderr  # cfn-named was re-created with direct internet access
     rows = {r["iac"]["resource"]: r for r in json.loads(result.stdout)["notebooks"]}
-    assert len(rows) == 3
+    assert len(rows) == 5
     by_tag = rows["AWS::SageMaker::NotebookInstance.PrivateNotebook"]
     assert (by_tag["state"], by_tag["matched_by"]) == ("consistent", "stack tag aws:cloudformation:logical-id")
     assert [(n["name"], n["stack"], n["status"]) for n in by_tag["live"]] == [
@@ -282,9 +315,16 @@ def test_cloudformation_stack_tags_and_terraform_state(scanned):
     assert tracked["live"][0]["arn"] == f"arn:aws:sagemaker:{US}:{STACKS}:notebook-instance/applied-by-terraform"
     assert "var.notebook_name has no value" in tracked["iac"]["name_not_read"]
 
+    ack, crossplane = rows["NotebookInstance.ml.ack-object"], rows["NotebookInstance.default.crossplane-object"]
+    assert (ack["state"], ack["name"], ack["matched_by"], ack["live"][0]["status"]) == (
+        "consistent", "ack-notebook", "name", "PASS")
+    assert (crossplane["state"], crossplane["name"], crossplane["iac"]["verdict"], crossplane["live"][0]["status"]) == (
+        "drift", "crossplane-notebook", "PASSED", "FAIL")
+
     without_state = json.loads(correlate(scanned, *base).stdout)["notebooks"]
     states = sorted((r["state"], r["name"]) for r in without_state)
-    assert states == [("consistent", "PrivateNotebook-Xk2sT9aQ1bCd"), ("drift", "cfn-named"),
+    assert states == [("consistent", "PrivateNotebook-Xk2sT9aQ1bCd"), ("consistent", "ack-notebook"),
+                      ("drift", "cfn-named"), ("drift", "crossplane-notebook"),
                       ("undecided", "(unnamed)"), ("unmanaged", "applied-by-terraform")]
 
 
