@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -164,10 +165,13 @@ def checkov_report(folder: Path, report: Path, *options: str) -> None:
 
 def terraform_apply(folder: Path, endpoint: str) -> Path:
     """The real terraform CLI applies the folder into moto (provider from the local plugin directory)."""
+    plugins = os.environ.get("TF_PLUGIN_DIR", "/opt/tf-plugins")
+    assert shutil.which("terraform") and os.path.isdir(plugins), (
+        f"this test needs terraform on PATH and the hashicorp/aws provider in {plugins} (TF_PLUGIN_DIR)")
     (folder / "provider.tf").write_text(PROVIDER % endpoint)
     env = {**os.environ, "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1",
            "TF_CLI_CONFIG_FILE": os.devnull, "TF_DATA_DIR": str(folder.parent / "tf-data")}
-    for step in (["init", "-input=false", f"-plugin-dir={os.environ.get('TF_PLUGIN_DIR', '/opt/tf-plugins')}"],
+    for step in (["init", "-input=false", f"-plugin-dir={plugins}"],
                  ["apply", "-input=false", "-auto-approve", "-state", str(folder.parent / "terraform.tfstate"),
                   "-var", "notebook_name=applied-by-terraform"],
                  ["show", "-json", str(folder.parent / "terraform.tfstate")]):
