@@ -1,4 +1,5 @@
-"""`d9-rules`: print where the installed checks are, or run Checkov with them (pre-commit)."""
+"""`d9-rules`: print where the installed checks are, run Checkov with them (pre-commit), run Prowler with them
+in many accounts, or correlate the two engines' reports."""
 from __future__ import annotations
 
 import argparse
@@ -230,9 +231,13 @@ def main(argv: list[str] | None = None) -> int:
     exporter.add_argument("--force", action="store_true", help="replace files of ours that differ (an older export)")
     from d9_rules.org_scan import add_parser as add_prowler_org
     add_prowler_org(sub)
+    from d9_rules.correlate import add_parser as add_correlate
+    add_correlate(sub)
     args = parser.parse_args(argv)
     if args.command == "prowler-org":
         return args.prowler_org(args)
+    if args.command == "correlate":
+        return args.correlate(args)
     if args.command == "checkov-scan":
         return checkov_scan(args.paths)
     if args.command == "export":
