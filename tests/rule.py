@@ -1,12 +1,15 @@
 """Shared by every suite: where things are, the rule metadata, and the verdict annotations."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+# the engines' environments, where tools/dev.py puts them
+VENVS = Path(os.environ.get("D9_VENVS_DIR", ROOT / ".venvs"))
 FIXTURES = ROOT / "tests" / "fixtures"
 EXAMPLES = ROOT / "examples"
 METADATA_FILE = ROOT / "metadata" / "D9.AWS.NET.49.yaml"

@@ -5,9 +5,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from rule import ROOT
+from rule import VENVS
 
-VENVS = Path(os.environ.get("D9_VENVS_DIR", ROOT / ".venvs"))
 BUNDLE_BIN = {"checkov": VENVS / "checkov-bundle" / "bin", "prowler": VENVS / "prowler-bundle" / "bin"}
 
 

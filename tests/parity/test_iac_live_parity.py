@@ -8,7 +8,7 @@ import sys
 
 import pytest
 from prowler_harness import run_prowler
-from rule import CHECKOV_ID, ROOT
+from rule import CHECKOV_ID, ROOT, VENVS
 
 sys.path.insert(0, str(ROOT / "tools"))
 from moto_account import moto_server  # noqa: E402
@@ -16,7 +16,7 @@ from parity import (cloudformation_name, kubernetes_names, load_scenarios, terra
                     to_cloudformation, to_kubernetes, to_terraform)
 
 SCENARIOS = load_scenarios()
-CHECKOV = ROOT / ".venvs" / "checkov" / "bin" / "checkov"
+CHECKOV = VENVS / "checkov" / "bin" / "checkov"
 REGION = "us-east-1"
 
 
