@@ -2,13 +2,17 @@
 locals, module outputs, nested modules, for_each, conditionals, data sources and string functions, through
 Checkov's real Terraform runner, against a reference oracle.
 
-The oracle computes what Terraform would send AWS from the generator's own description of each value; it
+The oracle computes what Terraform would send AWS from the generator's own description of each value (string
+functions are evaluated by `terraform console` itself); it
 shares no code with the check. UNKNOWN is a value no one can know before apply (or a Terraform error).
 """
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -32,6 +36,9 @@ leaf = st.one_of(
 )
 
 
+FUNCTION_NAMES = ("lower", "upper", "title", "trimspace")
+
+
 def _extend(inner):
     return st.one_of(
         st.tuples(st.just("local"), inner),
@@ -41,7 +48,7 @@ def _extend(inner):
         st.tuples(st.just("cond_known"), st.booleans(), inner, inner),
         st.tuples(st.just("cond_data"), inner, inner),
         st.tuples(st.just("cond_no_value"), inner, inner),
-        st.tuples(st.just("function"), st.sampled_from(["lower", "upper", "title", "trimspace"]), inner),
+        st.tuples(st.just("function"), st.sampled_from(FUNCTION_NAMES), inner),
     )
 
 
@@ -53,15 +60,29 @@ SUBNETS = st.sampled_from(["literal", "reference", "data", "empty", "null", "abs
 
 # ---- the oracle
 
-def _title(text: str) -> str:
-    out, after_letter = "", False
-    for char in text:
-        out += char if after_letter else char.upper()
-        after_letter = char.isalnum() or char == "_"
-    return out
+_FUNCTION_RESULTS: dict[tuple[str, str], str] = {}
 
 
-FUNCTIONS = {"lower": str.lower, "upper": str.upper, "title": _title, "trimspace": lambda t: t.strip(" \t\n\r\v\f")}
+def terraform_function(name: str, text: str) -> str:
+    """What Terraform itself returns for `name(text)`: `terraform console` evaluates a pure expression offline
+    with no configuration and no provider. Results are kept for the run."""
+    if (name, text) not in _FUNCTION_RESULTS:
+        _ask_terraform([(name, text)])
+    return _FUNCTION_RESULTS[(name, text)]
+
+
+def _ask_terraform(calls: list[tuple[str, str]]) -> None:
+    terraform = shutil.which("terraform")
+    assert terraform, "terraform is not on PATH: the oracle asks it what lower/upper/title/trimspace return"
+    # console prints only its last expression's value: ask for one list, JSON-encoded so it reads back exactly
+    expression = f"jsonencode([{', '.join(f'{name}({hcl_string(text)})' for name, text in calls)}])"
+    with tempfile.TemporaryDirectory() as empty:
+        result = subprocess.run([terraform, "console"], input=expression + "\n", capture_output=True, text=True,
+                                cwd=empty, timeout=120, env={**os.environ, "CHECKPOINT_DISABLE": "1"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    answers = json.loads(json.loads(result.stdout.strip()))  # an HCL string holding JSON
+    assert len(answers) == len(calls), result.stdout
+    _FUNCTION_RESULTS.update(zip(calls, answers))
 
 
 def oracle(spec):
@@ -86,7 +107,7 @@ def oracle(spec):
         return true if true is not UNKNOWN and true == false else UNKNOWN
     if kind == "function":
         value = oracle(spec[2])
-        return FUNCTIONS[spec[1]](value) if isinstance(value, str) else UNKNOWN
+        return terraform_function(spec[1], value) if isinstance(value, str) else UNKNOWN
     raise AssertionError(spec)
 
 
@@ -233,6 +254,10 @@ NOTEBOOKS = st.lists(st.tuples(VALUES, DELIVERY, SUBNETS), min_size=1, max_size=
 @example([(("cond_known", False, ("word", "Enabled"), ("local", ("word", "Disabled"))), "attribute", "var_no_value")])
 @example([(("cond_data", ("word", "Disabled"), ("module_output", ("word", "Disabled"))), "attribute", "literal")])
 @example([(("function", "title", ("word", "disabled")), "for_each", "var_default")])
+# Terraform's title() upper-cases word starts and keeps the rest (Python's str.title lowers it)
+@example([(("function", "title", ("word", "DISABLED")), "attribute", "literal"),
+          (("function", "title", ("function", "lower", ("word", "dIS-abled"))), "attribute", "literal"),
+          (("function", "trimspace", ("word", " Disabled ")), "attribute", "literal")])
 @example([(("var_layers", [("terraform.tfvars", "Enabled"), ("terraform.tfvars.json", "Disabled")]), "attribute",
            "literal")])
 # and the shapes Checkov guesses: must FAIL
