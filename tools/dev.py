@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 import venv
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,33 +178,105 @@ def demo(_: argparse.Namespace) -> int:
     return 0 if code in (0, 1) else code  # 1 = a drift, an expected outcome like Checkov's 1
 
 
+@dataclass
+class Suite:
+    name: str
+    env: str  # the environment whose python runs pytest
+    paths: list[str]
+    log: Path | None = None
+    process: subprocess.Popen[bytes] | None = None
+    started: float = 0.0
+    seconds: float = 0.0
+    code: int | None = None
+
+
+QUICK_SKIPS = ("tests/checkov/test_terraform_differential.py",)  # terraform plans: minutes
+
+
+def _suites(args: argparse.Namespace) -> list[Suite]:
+    """The suites to run, longest first (so two run side by side for most of the time)."""
+    engines = args.engines or ENGINES
+    suites = []
+    prowler_paths = ["tests/prowler", "tests/parity"] if args.quick else ["tests/prowler", "tests/bundle", "tests/parity"]
+    if "prowler" in engines:  # bundle and parity tests drive the other environments' CLIs and need moto from this one
+        suites.append(Suite("prowler", "prowler", prowler_paths))
+    if "checkov" in engines:
+        suites.append(Suite("checkov", "checkov", ["tests/common", "tests/checkov"]))
+        if not (args.skip_floor or args.quick):  # the floor runs what must hold on the oldest supported Checkov
+            suites.append(Suite(FLOOR_ENV, FLOOR_ENV, list(FLOOR_SUITE)))
+    for suite in suites:
+        suite.paths = [p for p in suite.paths if (ROOT / p).exists()]
+    return [suite for suite in suites if suite.paths]
+
+
+def _prepare(suites: list[Suite], quick: bool) -> None:
+    """Environments are created or refreshed one after the other, before any suite starts: the bundle
+    reinstall and the installers must not run under a suite's feet."""
+    wanted = [suite.env for suite in suites]
+    if "prowler" in wanted:
+        wanted = ["checkov", *([] if quick else BUNDLES), *wanted]  # parity uses checkov; bundle tests the bundles
+    for env in dict.fromkeys(wanted):
+        ensure_env(env)
+    if "prowler" in wanted and not quick:
+        __import__("prowler_versions").ensure_all()  # both ends of the declared Prowler range, and one below
+
+
+def _start(suite: Suite, workspace: Path, args: argparse.Namespace) -> None:
+    """pytest in the suite's environment. Suites running side by side share the source tree only: each has
+    its own pytest temp folder and cache, and its output goes to its own log (printed when it ends)."""
+    suite.log = workspace / f"{suite.name}.log"
+    skips = [f"--ignore={path}" for path in QUICK_SKIPS if args.quick]
+    command = [str(venv_python(suite.env)), "-m", "pytest", *suite.paths, *skips,
+               f"--basetemp={workspace / suite.name}", "-o", f"cache_dir=.pytest_cache/{suite.name}", *args.pytest_args]
+    log(f"start {suite.name}: pytest in the {suite.env} environment: {' '.join(suite.paths)}")
+    suite.started = time.monotonic()
+    with open(suite.log, "wb") as out:
+        suite.process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+
+
+def _finish(suite: Suite) -> None:
+    assert suite.process is not None and suite.log is not None
+    suite.code = suite.process.returncode
+    suite.seconds = time.monotonic() - suite.started
+    print(f"\n{'=' * 30} {suite.name} ({suite.env} environment) {'=' * 30}", flush=True)
+    sys.stdout.buffer.write(suite.log.read_bytes())
+    sys.stdout.flush()
+    log(f"{suite.name} {'passed' if suite.code == 0 else f'FAILED (exit {suite.code})'} in {suite.seconds:.0f} s")
+
+
 def test(args: argparse.Namespace) -> int:
-    suites = {
-        "checkov": ["tests/common", "tests/checkov"],
-        # bundle and parity tests drive the other environments' CLIs and need moto from this one
-        "prowler": ["tests/prowler", "tests/bundle", "tests/parity"],
-    }
-    failed = []
-    for engine in args.engines or ENGINES:
-        paths = [p for p in suites[engine] if (ROOT / p).is_dir()]
-        if not paths:
-            continue
-        if engine == "prowler":
-            for env in ("checkov", *BUNDLES):
-                ensure_env(env)
-            __import__("prowler_versions").ensure_all()  # both ends of the declared Prowler range, and one below
-        python = ensure_env(engine)
-        log(f"pytest in the {engine} environment: {' '.join(paths)}")
-        code = subprocess.run([str(python), "-m", "pytest", *paths, *args.pytest_args], cwd=ROOT).returncode
-        if code != 0:
-            failed.append(f"{engine} (exit {code})")
-        floor = [p for p in FLOOR_SUITE if (ROOT / p).is_file()]
-        if engine == "checkov" and floor and not args.skip_floor:
-            python = ensure_env(FLOOR_ENV)
-            log(f"pytest in the {FLOOR_ENV} environment (oldest supported Checkov): the verdict suites")
-            code = subprocess.run([str(python), "-m", "pytest", *floor, *args.pytest_args], cwd=ROOT).returncode
-            if code != 0:
-                failed.append(f"{FLOOR_ENV} (exit {code})")
+    suites = _suites(args)
+    began = time.monotonic()
+    _prepare(suites, args.quick)
+    prepared = time.monotonic() - began
+    jobs = max(1, min(args.jobs or os.cpu_count() or 1, len(suites)))
+    log(f"{len(suites)} suites, {jobs} at a time" + (" (--quick: no floor, bundle or version environments, "
+                                                     f"no {', '.join(QUICK_SKIPS)})" if args.quick else ""))
+    waiting, running = list(suites), []
+    with tempfile.TemporaryDirectory(prefix="d9-test-") as work:
+        try:
+            while waiting or running:
+                while waiting and len(running) < jobs:
+                    suite = waiting.pop(0)
+                    _start(suite, Path(work), args)
+                    running.append(suite)
+                time.sleep(0.5)
+                for suite in [s for s in running if s.process and s.process.poll() is not None]:
+                    running.remove(suite)
+                    _finish(suite)
+        finally:
+            for suite in running:  # interrupted: stop what this run started
+                if suite.process and suite.process.poll() is None:
+                    suite.process.terminate()
+                    suite.process.wait()
+    wall = time.monotonic() - began
+    print(f"\n[dev] {'suite':<16}{'environment':<16}{'result':<18}{'seconds':>8}")
+    print(f"[dev] {'(environments)':<16}{'':<16}{'ready':<18}{prepared:>8.0f}")
+    for suite in suites:
+        result = "passed" if suite.code == 0 else f"FAILED (exit {suite.code})"
+        print(f"[dev] {suite.name:<16}{suite.env:<16}{result:<18}{suite.seconds:>8.0f}")
+    print(f"[dev] {'total (wall)':<16}{'':<16}{'':<18}{wall:>8.0f}", flush=True)
+    failed = [suite.name for suite in suites if suite.code != 0]
     if failed:
         log("FAILED: " + ", ".join(failed))
         return 1
@@ -253,6 +326,10 @@ def main() -> int:
     t = sub.add_parser("test", help="run every test suite, each in its engine's environment")
     t.add_argument("--engine", dest="engines", action="append", choices=ENGINES)
     t.add_argument("--skip-floor", action="store_true", help=f"do not run the verdict suites in {FLOOR_ENV}")
+    t.add_argument("--quick", action="store_true",
+                   help=f"inner loop: no {FLOOR_ENV} suite, no bundle or Prowler version environments (tests/bundle), "
+                        f"no {', '.join(QUICK_SKIPS)}")
+    t.add_argument("--jobs", type=int, help="suites run side by side (default: the number of CPUs)")
     t.add_argument("pytest_args", nargs="*", help="passed to pytest (after --)")
     t.set_defaults(func=test)
     g = sub.add_parser("generate", help="regenerate the files derived from metadata/ (--check: report drift)")
