@@ -11,6 +11,9 @@ project itself is reinstalled into them on every run, so they test the current t
 
 One more holds the oldest Checkov the rule supports (pyproject's `checkov>=` floor, checkov-floor.lock):
 `test` runs the verdict suites there too, so both ends of the supported range are tested.
+
+`test` runs its suites side by side (one pytest per environment, CPUs permitting) and ends with a timing table;
+`test --quick` is the inner loop (no floor suite, no bundle or version environments).
 """
 from __future__ import annotations
 
