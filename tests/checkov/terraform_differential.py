@@ -675,7 +675,17 @@ def cases_of_errors(errors: list[dict[str, Any]], owners: dict[str, list[tuple[i
             owned = [case for start, end, case in owners.get(path, [])
                      if re.search(r"[a-z]\(", "\n".join(text[start - 1:end]))]
         found.update(owned)
-    if filename_less := [d for d in errors if not (d.get("range") or {}).get("filename")]:
+    filename_less = []
+    for diagnostic in errors:
+        if (diagnostic.get("range") or {}).get("filename"):
+            continue
+        # e.g. "failed to encode terraform_data.c11 in state" (an infinite number): the address names the case
+        named = re.findall(rf"(?:{PROBE}|{NOTEBOOK})\.c(\d+)", f"{diagnostic.get('summary')} {diagnostic.get('detail')}")
+        if named:
+            found.update(int(n) for n in named)
+        else:
+            filename_less.append(diagnostic)
+    if filename_less:
         raise TerraformUnavailable("terraform plan failed with errors not tied to a case: "
                                    + "; ".join(d.get("summary", "") for d in filename_less)[:2000])
     return found
