@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -157,6 +158,16 @@ class Scan:
                 print(f"\tGuide: {record['guideline']}")
 
 
+def _run_all(commands: list[list[str]]) -> list[tuple[str, str, int]]:
+    """(stdout, stderr, exit code) of each command, in order; as many at a time as there are CPUs."""
+    def one(command: list[str]) -> tuple[str, str, int]:
+        process = subprocess.run(command, capture_output=True, text=True)
+        return process.stdout, process.stderr, process.returncode
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(commands), os.cpu_count() or 1))) as pool:
+        return list(pool.map(one, commands))
+
+
 def checkov_scan(paths: list[str]) -> int:
     """Checkov with only this rule over every given file, whatever its name. Exit 0 when every notebook
     passes, 1 when one fails or a given file could not be parsed, 2 when Checkov could not run."""
@@ -174,23 +185,22 @@ def checkov_scan(paths: list[str]) -> int:
     checkov_id = _rule_data().CHECKOV_ID  # type: ignore[attr-defined]
     command = [checkov, "--external-checks-dir", str(location("checkov")), "--check", checkov_id,
                "--framework", *checkov_frameworks(), "--skip-download", "-o", "json"]
-    runs = [[*command, *(a for f in folders for a in ("-d", f))]]
+    # One folder per Checkov run: with several -d in one run, Checkov's thread mode (its default on macOS and
+    # Windows) drops some of the folders without a word.
+    runs = [[*command, "-d", folder] for folder in folders]
     if hidden_files:
         runs.append([*command, "-f", *hidden_files])
-    processes = [subprocess.Popen(run, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for run in runs]  # in parallel
     scan = Scan()
     failed_to_run = False
-    for run, process in zip(runs, processes):
-        stdout, stderr = process.communicate()
+    for run, (stdout, stderr, returncode) in zip(runs, _run_all(runs)):
         sys.stderr.write(stderr)
         if "Cannot load external check" in stderr:
             # Checkov skips a check file that fails to import and reports nothing for its ID: never a pass
             print(f"d9-rules: Checkov could not load the rule from {location('checkov')}; no notebook was judged",
                   file=sys.stderr)
             failed_to_run = True
-        if not scan.add(stdout) or process.returncode not in (0, 1):
-            print(f"d9-rules: checkov exited {process.returncode} without a report: {' '.join(run)}", file=sys.stderr)
+        if not scan.add(stdout) or returncode not in (0, 1):
+            print(f"d9-rules: checkov exited {returncode} without a report: {' '.join(run)}", file=sys.stderr)
             failed_to_run = True
     scan.print()
     given = {_real(p) for p in paths}
