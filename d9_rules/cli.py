@@ -269,7 +269,9 @@ def checkov_scan(paths: list[str], json_output: Path | None = None) -> int:
     print(f"d9-rules: {checkov_id}: {passed} passed, {failed} failed, {len(scan.verdicts('SKIPPED'))} skipped, "
           f"{len(missing)} not judged; {len(unparsed)} given file(s) not parsed")
     if json_output is not None:
-        checkov_records = [{k: v for k, v in r.items() if k != "_path"} for r in scan.records.values()]
+        # file_abs_path corrected: Checkov's is relative, or wrong, for some frameworks (see _record_path)
+        checkov_records = [{**{k: v for k, v in r.items() if k != "_path"}, "file_abs_path": r["_path"]}
+                           for r in scan.records.values()]
         json_output.write_text(json.dumps({"check_id": checkov_id, "checkov": checkov_records,
                                            "not_judged": unjudged_records,
                                            "unreadable": found.unreadable}, indent=1, default=str) + "\n")
@@ -278,7 +280,7 @@ def checkov_scan(paths: list[str], json_output: Path | None = None) -> int:
     return 1 if failed or unparsed or missing or found.unreadable else 0
 
 
-def audit(report: Path, root: Path) -> int:
+def audit(report: Path, root: Path, json_output: Path | None = None) -> int:
     """The notebooks declared under `root` that Checkov's JSON `report` (`checkov -o json`) has no verdict
     for. Exit 0 when every one has a verdict, 1 when one has none or a file could not be read, 2 when the
     report cannot be read."""
@@ -296,7 +298,11 @@ def audit(report: Path, root: Path) -> int:
     missing, not_created = inventory.unjudged(found, [(r, r["_path"]) for r in scan.records.values()],
                                               scan.parsing_errors)
     checkov_id = _rule_data().CHECKOV_ID  # type: ignore[attr-defined]
-    report_unjudged(missing, not_created, found.unreadable, checkov_id, _rule_data().TITLE)  # type: ignore[attr-defined]
+    records = report_unjudged(missing, not_created, found.unreadable, checkov_id,
+                              _rule_data().TITLE)  # type: ignore[attr-defined]
+    if json_output is not None:
+        json_output.write_text(json.dumps({"check_id": checkov_id, "not_judged": records,
+                                           "unreadable": found.unreadable}, indent=1) + "\n")
     judged = sum(1 for d in found.declared if d.created) - len(missing)
     print(f"d9-rules audit: {len(found.declared)} declaration(s) found under {root}; {len(missing)} without a verdict "
           f"in {report}, {len(found.unreadable)} file(s) unreadable; {judged} judged")
@@ -320,6 +326,8 @@ def main(argv: list[str] | None = None) -> int:
                                            "has no verdict for (exit 1 when there are any)")
     auditor.add_argument("--checkov-report", type=Path, required=True, help="the output of checkov -o json")
     auditor.add_argument("--root", type=Path, required=True, help="the folder Checkov scanned")
+    auditor.add_argument("--json", type=Path, metavar="FILE", dest="json_output",
+                         help="also write the notebooks without a verdict as JSON")
     exporter = sub.add_parser("export", help="write the check folder a user commits: "
                                              "`export checkov DIR` (for --external-checks-dir) or `export prowler DIR`")
     exporter.add_argument("kind", choices=["checkov", "prowler"])
@@ -335,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "checkov-scan":
         return checkov_scan(args.paths, args.json_output)
     if args.command == "audit":
-        return audit(args.checkov_report, args.root)
+        return audit(args.checkov_report, args.root, args.json_output)
     if args.command == "export":
         from d9_rules.export import ExportError, export
         try:
