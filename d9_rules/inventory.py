@@ -119,7 +119,10 @@ def _hcl_code(text: str) -> str:
             j = i + 1
             while j < n and text[j] != '"' and text[j] != "\n":
                 j += 2 if text[j] == "\\" else 1
-            out.append('"' + text[i + 1:j] + '"' if j - i < 200 else '"' + " " * (j - i - 1) + '"')
+            content = text[i + 1:j]
+            # a label is kept (block labels never hold braces); other contents are blanked, so that a brace
+            # in a string cannot shift the blocks
+            out.append('"' + (content if re.fullmatch(r"[A-Za-z0-9_.:/-]{1,200}", content) else " " * len(content)) + '"')
             i = j + 1
         elif text.startswith("<<", i) and re.match(r"<<-?([A-Za-z_][A-Za-z0-9_]*)[ \t]*\n", text[i:]):
             marker = re.match(r"<<-?([A-Za-z_][A-Za-z0-9_]*)", text[i:]).group(1)
@@ -279,7 +282,13 @@ def _kubernetes_objects(path: str, text: str, document: Any, inventory: Inventor
 def _manifest(path: str, text: str, inventory: Inventory) -> None:
     if CLOUDFORMATION_RESOURCE not in text and KUBERNETES_KIND not in text and TERRAFORM_RESOURCE not in text:
         return
-    documents = _yaml_documents(text)
+    documents: list[Any] | str = []
+    if path.endswith(".json"):  # JSON first: YAML refuses tabs, which JSON allows
+        try:
+            documents = [json.loads(text)]
+        except (ValueError, RecursionError):
+            documents = []
+    documents = documents or _yaml_documents(text)
     if isinstance(documents, str):  # does not load: find the declarations line by line
         for match in _CFN_TYPE.finditer(text):
             line = text.count("\n", 0, match.start()) + 1

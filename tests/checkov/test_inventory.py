@@ -66,6 +66,18 @@ def test_inventory_finds_what_hides_from_checkov_in_the_held_out_cases():
         ("broken.tf", "terraform", f"{TF}broken"), ("broken.yaml", "cloudformation", "Broken")]
 
 
+def test_braces_in_strings_and_tabs_in_json_do_not_hide_a_notebook(tmp_path):
+    (tmp_path / "main.tf").write_text(
+        'locals {\n  open = "{ ${var.x}"\n}\n'
+        'resource "aws_sagemaker_notebook_instance" "after_a_brace_in_a_string" {\n  name = "{"\n}\n'
+        'resource "aws_sagemaker_notebook_instance" "zero" {\n  count = 0\n}\n')
+    (tmp_path / "stack.json").write_text(
+        '{\n\t"Resources": {\n\t\t"TabbedNotebook": {\n\t\t\t"Type": "AWS::SageMaker::NotebookInstance"\n\t\t}\n\t}\n}\n')
+    found = inventory.scan([str(tmp_path)])
+    assert sorted((d.name, d.created, d.missed) for d in found.declared) == [
+        ("TabbedNotebook", True, None), (f"{TF}after_a_brace_in_a_string", True, None), (f"{TF}zero", False, None)]
+
+
 def test_a_file_the_inventory_cannot_read_is_named(tmp_path):
     (tmp_path / "binary.yaml").write_bytes(b"\xff\xfe\x00\xd8" * 3 + b"\x80")
     (tmp_path / "main.tf").write_text('resource "aws_sagemaker_notebook_instance" "x" {}\n')
