@@ -20,10 +20,14 @@ from checkov_harness import RULE_FRAMEWORKS, checkov_cli
 from rule import CHECKOV_ID, EXAMPLES, FIXTURES, ROOT, annotated_name, declared_names, expected_verdict
 from test_verdicts_per_framework import SCENARIOS
 
+sys.path.insert(0, str(ROOT / "tools"))
+import k8s_tools  # noqa: E402
+
 sys.path.insert(0, str(ROOT))
 from d9_rules.export import export  # noqa: E402
 
 THREAD_MODE = {"CHECKOV_PARALLELIZATION_TYPE": "thread"}
+RENDERERS = {"helm": ("helm",), "kustomize": ("kubectl", "kustomize")}  # tools/k8s_tools.py installs them
 
 # Executes the check file in many threads at once, as Checkov's runners do in thread mode (each under its bare
 # stem, a module of its own), and prints what each thread got: its siblings' identities, or the error.
@@ -120,6 +124,9 @@ def thread_mode_corpus(tmp_path_factory):
 def test_thread_mode_gives_every_annotated_verdict(thread_mode_corpus, index):
     copies, found = thread_mode_corpus
     copy, original, framework, suffixes, count = copies[index]
+    if framework in RENDERERS and not any(k8s_tools.available(k8s_tools.with_k8s_tools_on_path())[tool]
+                                          for tool in RENDERERS[framework]):
+        pytest.skip(f"no {' or '.join(RENDERERS[framework])} on PATH: Checkov skips the {framework} framework")
     records = found[(copy, framework)]
     wrong = {r["resource"]: r["check_result"]["result"] for r in records
              if r["check_result"]["result"] != expected_verdict(r["resource"])}
