@@ -14,6 +14,8 @@ import json
 import logging
 import os
 import sys
+import threading
+import types
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,23 +29,36 @@ HERE = Path(__file__).resolve().parent
 _FOLDER_KEY = hashlib.sha256(str(HERE).encode("utf-8")).hexdigest()[:12]
 
 
+def _process_lock() -> Any:
+    """One lock per process, shared by every copy of this folder. Checkov executes this file once per runner,
+    and in its thread mode (the default on macOS and Windows) the runners load the folder concurrently in one
+    process; the lock also guards the patches of Checkov classes, which are process-wide. It lives in
+    sys.modules, the one registry all executions share; `setdefault` is atomic, so exactly one holder (its
+    lock already set) wins. The holder's only contract, kept by every version of this file: `.lock`."""
+    holder = types.ModuleType("d9_aws_net_49_load_lock", "D9.AWS.NET.49: serialises loading of its check folders")
+    holder.lock = threading.RLock()  # type: ignore[attr-defined]
+    return sys.modules.setdefault(holder.__name__, holder).lock
+
+
+_LOAD_LOCK = _process_lock()
+
+
 def _sibling_module(stem: str) -> Any:
     """Checkov executes each check file by path, outside any package, under its bare file stem. Siblings
     are loaded under a name unique to this folder, so that two copies of it in one process (a checkout and
-    an installed bundle, or another team's copy) each use their own, whatever the folder is called."""
+    an installed bundle, or another team's copy) each use their own, whatever the folder is called.
+    Thread-safe and idempotent: a sibling is executed once per process, under the loading lock, and is
+    published in sys.modules only after it executed completely (a failed execution publishes nothing)."""
     name = f"{stem}__{_FOLDER_KEY}"
-    module = sys.modules.get(name)
-    if module is None:
-        spec = importlib.util.spec_from_file_location(name, HERE / f"{stem}.py")
-        if spec is None or spec.loader is None:
-            raise ImportError(f"D9.AWS.NET.49: {stem}.py is missing from {HERE}; copy the whole folder")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        try:
+    with _LOAD_LOCK:
+        module = sys.modules.get(name)
+        if module is None:
+            spec = importlib.util.spec_from_file_location(name, HERE / f"{stem}.py")
+            if spec is None or spec.loader is None:
+                raise ImportError(f"D9.AWS.NET.49: {stem}.py is missing from {HERE}; copy the whole folder")
+            module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[name]
-            raise
+            sys.modules[name] = module
     return module
 
 
@@ -56,7 +71,8 @@ TERRAFORM_RESOURCE, CLOUDFORMATION_RESOURCE = rule_data.TERRAFORM_RESOURCE, rule
 KUBERNETES_KIND, KUBERNETES_API_GROUPS = rule_data.KUBERNETES_KIND, rule_data.KUBERNETES_API_GROUPS
 
 terraform_values = _sibling_module("d9_aws_net_49_terraform_values")
-terraform_values.install_parse_capture(TERRAFORM_RESOURCE)  # reuse the trees of Checkov's own HCL parse (a speed-up)
+with _LOAD_LOCK:  # patches Checkov's HCL parser once per process, whichever runner's thread comes first
+    terraform_values.install_parse_capture(TERRAFORM_RESOURCE)  # reuse the trees of Checkov's own HCL parse (a speed-up)
 ABSENT = terraform_values.ABSENT  # the property is not set: AWS applies its default (Enabled)
 
 
@@ -492,7 +508,8 @@ def _carry_details_into_records() -> None:
 
 
 DETAILS_KEY = "d9_details"
-_carry_details_into_records()
+with _LOAD_LOCK:  # once per process, as above
+    _carry_details_into_records()
 
 
 class _RuleIdentity:
