@@ -3,7 +3,8 @@ locals, module outputs, nested modules, for_each, conditionals, data sources and
 Checkov's real Terraform runner, against a reference oracle.
 
 The oracle computes what Terraform would send AWS from the generator's own description of each value; it
-shares no code with the check, and Terraform itself (`terraform console`) evaluates the string functions. UNKNOWN is a value no one can know before apply (or a Terraform error).
+shares no code with the check, and Terraform itself (`terraform console`) evaluates the string functions.
+UNKNOWN is a value no one can know before apply (or a Terraform error).
 """
 from __future__ import annotations
 

@@ -126,7 +126,8 @@ def test_thread_mode_gives_every_annotated_verdict(thread_mode_corpus, index):
     copy, original, framework, suffixes, count = copies[index]
     if framework in RENDERERS and not any(k8s_tools.available(k8s_tools.with_k8s_tools_on_path())[tool]
                                           for tool in RENDERERS[framework]):
-        pytest.skip(f"no {' or '.join(RENDERERS[framework])} on PATH: Checkov skips the {framework} framework")
+        # a fail, not a skip (as test_kubernetes): a run without the renderer must not pass green
+        pytest.fail(f"no {' or '.join(RENDERERS[framework])} on PATH: Checkov skips the {framework} framework")
     records = found[(copy, framework)]
     wrong = {r["resource"]: r["check_result"]["result"] for r in records
              if r["check_result"]["result"] != expected_verdict(r["resource"])}
