@@ -899,6 +899,8 @@ def _index(collection: Any, key: Any) -> Any:
     if isinstance(collection, Unknown):  # an element or attribute of an apply-time value
         if not isinstance(key, Unknown):
             to_string(key, "an index")
+            if collection.shape == "object" and is_number(key):
+                raise Unproven(f"{collection.reason} is a single instance (no count), not a list")
         return Unknown(collection.reason)
     if isinstance(key, Unknown) and isinstance(collection, (list, tuple, dict)):
         return any_of(list(collection.values() if isinstance(collection, dict) else collection), key.reason)
@@ -1026,9 +1028,18 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "tolist": lambda value: Unknown(value.reason, "list") if isinstance(value, Unknown) else
     unify(list(value), "tolist()") if isinstance(value, (list, tuple)) else _raise(Unproven("tolist() of a non-list")),
     "toset": lambda value: _toset(value),
+    "values": lambda value: _values(value),
     "tomap": lambda value: dict(zip(value, unify(list(value.values()), "tomap()"))) if isinstance(value, dict) else
     _raise(Unproven("tomap() of a non-map")),
 }
+
+
+def _values(value: Any) -> Any:
+    if isinstance(value, Unknown):
+        return Unknown(value.reason, "list")
+    if not isinstance(value, dict):
+        raise Unproven("values() of a value that is not a map")
+    return [value[key] for key in sorted(value)]  # by key, as Terraform orders a map
 
 
 def _raise(exc: Exception) -> Any:
@@ -1429,7 +1440,9 @@ def _conditional(node: Any, scope: Scope) -> Any:
         if Trail.current is not None:
             del Trail.current[mark:]
     if isinstance(other_value, Unknown):
-        if kind_of(value) in ("string", "null"):
+        # strings (in a list too) convert to no other type: they stay, or Terraform stops with an error
+        if kind_of(value) in ("string", "null") or isinstance(value, list) and \
+                all(v is None or isinstance(v, (str, Unknown)) for v in value):
             return value
         raise Unproven(f"the branch not taken of `{unparse(node)}` has a type the rule cannot tell, "
                        f"and Terraform may convert {describe(value)} to it")
@@ -1501,25 +1514,36 @@ def _splat(value: Any, steps: list[Any], scope: Scope) -> Any:
 
 
 def _instances(kind: str, type_name: str, name: str, scope: Scope) -> Any:
-    """The value of a resource or data source block as a whole: one apply-time object, or with count a
-    list of them when the rule proves the count (a splat over it then has a known length)."""
+    """The value of a resource or data source block as a whole: one apply-time object; with count a list
+    of them, with for_each a map of them by key, when the rule proves the count or the keys (a splat or
+    values() over it then has a known length)."""
     label = f"{'data.' if kind == 'data' else ''}{type_name}.{name}"
     instance = scope.instance
     table = instance.module.data_sources if kind == "data" else instance.module.resources
     block = table.get((type_name, name))
-    if block is None or "count" not in block or "for_each" in block:
-        return Unknown(instance.label(label), "object" if block is not None and "for_each" not in block else "value")
+    if block is None:  # not declared in this module (Terraform refuses the reference)
+        return Unknown(instance.label(label))
+    meta = "for_each" if "for_each" in block else "count" if "count" in block else None
+    if meta is None:
+        return Unknown(instance.label(label), "object")
 
-    def count() -> int:
-        return to_number(evaluate(block["count"].ast(), Scope(instance)), f"the count of {instance.label(label)}")
+    def keys() -> Any:
+        value = evaluate(block[meta].ast(), Scope(instance))
+        if meta == "count":
+            return to_number(value, f"the count of {instance.label(label)}")
+        if isinstance(value, (dict, TfSet)):
+            return sorted(value)
+        raise Unproven(f"the for_each of {instance.label(label)} is not a map or a set of strings")
 
     try:
-        number = instance._memo("count", label, count)
+        found = instance._memo("instances", label, keys)
     except Unproven:
+        return Unknown(instance.label(label), "list" if meta == "count" else "value")
+    if isinstance(found, list):
+        return {key: Unknown(instance.label(f"{label}[{json.dumps(key)}]"), "object") for key in found}
+    if not 0 <= found <= SPLAT_LIMIT:
         return Unknown(instance.label(label), "list")
-    if not 0 <= number <= SPLAT_LIMIT:
-        return Unknown(instance.label(label), "list")
-    return [Unknown(instance.label(f"{label}[{i}]"), "object") for i in range(number)]
+    return [Unknown(instance.label(f"{label}[{i}]"), "object") for i in range(found)]
 
 
 def _text(root: str, steps: list[Any]) -> str:
