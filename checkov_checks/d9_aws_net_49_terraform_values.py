@@ -330,6 +330,9 @@ def _heredoc(token: str, trim: bool) -> Any:
         cut = min(indents) if indents else 0
         content = [line[cut:] for line in content]
     body = "\n".join(content) + ("\n" if content else "")
+    if "~}" in body or "${~" in body or "%{~" in body:
+        # HCL strips a heredoc's whitespace line by line next to a strip marker (measured with terraform plan)
+        return ("unsupported", "a strip marker (~) in a heredoc")
     return parse_template(body, quoted=False)
 
 
@@ -447,8 +450,8 @@ def json_ast(value: Any) -> Any:
     if isinstance(value, dict):
         pairs = []
         for key, item in value.items():
-            if "${" in key:
-                return ("unsupported", "an interpolated object key")
+            if "${" in key or "%{" in key:  # keys are templates too: "a%%{" is the key "a%{"
+                return ("unsupported", "an object key with a template sequence")
             pairs.append((("lit", key), json_ast(item)))
         return ("object", pairs)
     return ("lit", value)
@@ -730,9 +733,25 @@ def unify(values: list[Any], what: str) -> list[Any]:
     kinds = {kind_of(v) for v in values} - {"null"}
     if len(kinds) <= 1:
         return list(values)
-    if kinds <= {"string", "number", "bool"}:
+    # Terraform unifies primitives to string only when one of them is a string: bool with number is an error
+    if "string" in kinds and kinds <= {"string", "number", "bool"}:
         return [None if v is None else to_string(v, what) for v in values]
     raise Unproven(f"{what} mixes types Terraform would have to unify")
+
+
+def same_type(left: Any, right: Any) -> bool:
+    """Both values have one Terraform type (null goes with any type)."""
+    if left is None or right is None:
+        return True
+    kinds = kind_of(left), kind_of(right)
+    if kinds[0] != kinds[1]:
+        return False
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(same_type(left[k], right[k]) for k in left)
+    if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
+        return isinstance(left, TfSet) == isinstance(right, TfSet) and len(left) == len(right) and \
+            all(same_type(a, b) for a, b in zip(left, right))
+    return kinds[0] != "collection"
 
 
 def describe(value: Any) -> str:
@@ -1272,13 +1291,13 @@ def _root_inputs(folder: str, module: Module, var_files: list[str]) -> Callable[
             type_ast = type_constraint(module.variables.get(name, {}))
             if type_ast is not None and type_ast != ("trav", "string", []):
                 raise Unproven(f"var.{name} is set by TF_VAR_{name} for a non-string type, not evaluated by the rule")
-            return value
-        if kind == "hcl":
-            try:
+        try:
+            if kind == "hcl":
                 return evaluate(value.ast(), Scope.LITERAL)
-            except Unproven as exc:
-                raise Unproven(f"var.{name} in a variable file: {exc}") from None
-        return value
+            # plain ASCII only, as for literals in .tf files: Terraform normalizes strings to NFC
+            return _literal(value)
+        except Unproven as exc:
+            raise Unproven(f"var.{name} in {'TF_VAR_' + name if kind == 'env' else 'a variable file'}: {exc}") from None
 
     return inputs
 
@@ -1446,7 +1465,11 @@ def _conditional(node: Any, scope: Scope) -> Any:
             return value
         raise Unproven(f"the branch not taken of `{unparse(node)}` has a type the rule cannot tell, "
                        f"and Terraform may convert {describe(value)} to it")
-    return unify([value, other_value], f"the branches of `{unparse(node)}`")[0]
+    if not same_type(value, other_value):
+        # Terraform converts both branches to one type decided from the expressions' static types, which
+        # values do not always show (a branch whose own parts are unknown has no type until apply)
+        raise Unproven(f"the branches of `{unparse(node)}` have different types, which Terraform converts")
+    return value
 
 
 def _binary(operator: str, left: Any, right: Any) -> Any:

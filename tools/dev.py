@@ -217,6 +217,17 @@ def bench(args: argparse.Namespace) -> int:
     return code
 
 
+def differential(args: argparse.Namespace) -> int:
+    """Explore the Terraform tracer against terraform plan beyond the seeds CI replays."""
+    python = ensure_env("checkov")
+    env = {**os.environ, "D9_DIFFERENTIAL_EXAMPLES": str(args.examples),
+           "D9_DIFFERENTIAL_FIRST_SEED": str(args.first_seed), "D9_DIFFERENTIAL_SEEDS": str(args.first_seed)}
+    log(f"exploring at least {args.examples} generated notebooks from seed {args.first_seed} (disagreements are printed)")
+    return subprocess.run([str(python), "-m", "pytest", "-x", "-q", "-s", "-p", "no:cacheprovider",
+                           "tests/checkov/test_terraform_differential.py", "-k", "traced_value or passes or verdict"],
+                          cwd=ROOT, env=env).returncode
+
+
 def setup(args: argparse.Namespace) -> int:
     for env in args.engines or (*ENGINES, *BUNDLES, FLOOR_ENV):
         log(f"{env}: {ensure_env(env)}")
@@ -241,6 +252,10 @@ def main() -> int:
     b.add_argument("engine", nargs="?", choices=ENGINES)
     b.add_argument("bench_args", nargs="*")
     b.set_defaults(func=bench)
+    d = sub.add_parser("differential", help="explore the Terraform tracer against terraform plan (more seeds than CI)")
+    d.add_argument("--examples", type=int, default=5000, help="generated notebooks to judge, at least")
+    d.add_argument("--first-seed", type=int, default=2000)
+    d.set_defaults(func=differential)
     s = sub.add_parser("setup", help="only create the environments")
     s.add_argument("--engine", dest="engines", action="append", choices=(*ENGINES, *BUNDLES, FLOOR_ENV))
     s.set_defaults(func=setup)
