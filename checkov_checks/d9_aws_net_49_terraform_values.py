@@ -74,13 +74,13 @@ class Unknown:
     required input, a remote module's output. It flows through the values the rule evaluates, so an index,
     a splat or element() picks exactly what Terraform would pick. `shape`: "value" (any type: the rule's
     policy counts it as a subnet), "list" (a list of such values, length not known here) or "object" (one
-    resource or data source instance). Anything that would need its content (a comparison, a string
-    operation) raises Unproven with `reason`."""
+    resource or data source instance; `block` and `scope` then say how its arguments are set). Anything
+    that would need its content (a comparison, a string operation) raises Unproven with `reason`."""
 
-    __slots__ = ("reason", "shape")
+    __slots__ = ("reason", "shape", "block", "scope")
 
-    def __init__(self, reason: str, shape: str = "value") -> None:
-        self.reason, self.shape = reason, shape
+    def __init__(self, reason: str, shape: str = "value", block: Any = None, scope: Any = None) -> None:
+        self.reason, self.shape, self.block, self.scope = reason, shape, block, scope
 
     def __str__(self) -> str:
         return f"<{self.reason}>"
@@ -920,6 +920,8 @@ def _index(collection: Any, key: Any) -> Any:
             to_string(key, "an index")
             if collection.shape == "object" and is_number(key):
                 raise Unproven(f"{collection.reason} is a single instance (no count), not a list")
+            if collection.block is not None:
+                return _attribute(collection, key)
         return Unknown(collection.reason)
     if isinstance(key, Unknown) and isinstance(collection, (list, tuple, dict)):
         return any_of(list(collection.values() if isinstance(collection, dict) else collection), key.reason)
@@ -1548,25 +1550,64 @@ def _instances(kind: str, type_name: str, name: str, scope: Scope) -> Any:
         return Unknown(instance.label(label))
     meta = "for_each" if "for_each" in block else "count" if "count" in block else None
     if meta is None:
-        return Unknown(instance.label(label), "object")
+        return Unknown(instance.label(label), "object", (type_name, block), Scope(instance))
 
-    def keys() -> Any:
+    def instances() -> Any:
         value = evaluate(block[meta].ast(), Scope(instance))
         if meta == "count":
             return to_number(value, f"the count of {instance.label(label)}")
-        if isinstance(value, (dict, TfSet)):
-            return sorted(value)
+        if isinstance(value, TfSet):
+            return {key: key for key in value}
+        if isinstance(value, dict):
+            return value
         raise Unproven(f"the for_each of {instance.label(label)} is not a map or a set of strings")
 
     try:
-        found = instance._memo("instances", label, keys)
+        found = instance._memo("instances", label, instances)
     except Unproven:
         return Unknown(instance.label(label), "list" if meta == "count" else "value")
-    if isinstance(found, list):
-        return {key: Unknown(instance.label(f"{label}[{json.dumps(key)}]"), "object") for key in found}
+    if isinstance(found, dict):
+        return {key: Unknown(instance.label(f"{label}[{json.dumps(key)}]"), "object", (type_name, block),
+                             Scope(instance, (key, found[key]))) for key in sorted(found)}
     if not 0 <= found <= SPLAT_LIMIT:
         return Unknown(instance.label(label), "list")
-    return [Unknown(instance.label(f"{label}[{i}]"), "object") for i in range(found)]
+    return [Unknown(instance.label(f"{label}[{i}]"), "object", (type_name, block), Scope(instance, None, i)) for i in range(found)]
+
+
+# terraform_data's output is its input, known at plan time when the input is
+MIRRORED_ATTRIBUTES = {("terraform_data", "output"): "input"}
+
+
+def _attribute(instance: Unknown, name: str) -> Any:
+    """An attribute of a resource or data source instance. An argument its block sets is planned from
+    that expression: "" or null there stay what they are (no subnet), everything else is left to the
+    provider and known at apply. An argument the block leaves unset is computed by the provider (the rule's
+    policy counts it as a subnet), except where the rule knows it stays null."""
+    type_name, block = instance.block
+    name = MIRRORED_ATTRIBUTES.get((type_name, name), name)
+    reason = f"{instance.reason}.{name}"
+    if name not in block:
+        if (type_name, name) in NULL_WHEN_UNSET:
+            return None
+        return Unknown(reason)
+    try:  # memoized per instance, which also stops a block that refers to itself
+        return instance.scope.instance._memo(
+            "attribute", reason, lambda: _planned(evaluate(block[name].ast(), instance.scope), reason))
+    except Unproven as exc:
+        raise Unproven(f"{reason} is set by the configuration to a value the rule does not prove ({exc})") from None
+
+
+NULL_WHEN_UNSET = {("terraform_data", "input")}
+
+
+def _planned(value: Any, reason: str) -> Any:
+    if value is None or isinstance(value, (str, Unknown)) and (isinstance(value, Unknown) or not value.strip()):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_planned(v, reason) for v in value]
+    if isinstance(value, dict):
+        return {k: _planned(v, reason) for k, v in value.items()}
+    return Unknown(reason)  # a value the provider plans (it may normalize it): known here only as set
 
 
 def _text(root: str, steps: list[Any]) -> str:
@@ -1630,7 +1671,7 @@ def _traverse(node: Any, scope: Scope) -> Any:
         if len(names) != 2:
             raise Unproven(f"{_text(root, steps)} is not evaluated by the rule")
         value = _apply_steps(_instances(root, names[0], names[1], scope), rest, scope)
-        return Unknown(reason, value.shape) if isinstance(value, Unknown) else value
+        return Unknown(reason, value.shape, value.block, value.scope) if isinstance(value, Unknown) else value
     if root == "terraform" and first == "workspace":
         raise Unproven("terraform.workspace is chosen when Terraform runs")
     raise Unproven(f"{_text(root, steps) or root} is not evaluated by the rule")
