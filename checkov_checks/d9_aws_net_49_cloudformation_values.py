@@ -1,5 +1,5 @@
 """CloudFormation values for D9.AWS.NET.49: what AWS would receive for a notebook's DirectInternetAccess
-and SubnetId, folded by the rule itself from the template.
+and SubnetId, folded by the rule itself from the template (or from serverless.yml's resources).
 
 Loaded by d9_aws_net_49_sagemaker_direct_internet.py; it registers no check (Checkov, which imports
 every .py of the folder, finds nothing to run here). Standard library and Checkov only.
@@ -8,11 +8,13 @@ What Checkov 3.3.30 hands a CloudFormation check is the resource alone, after it
 some values: a `Ref` to a parameter with a non-empty Default becomes that Default (also for an SSM
 parameter type, whose Default is a parameter *name*), `Fn::FindInMap` and `Fn::Sub` of such
 parameters are rendered, and `Fn::If` is left as it is; Parameters and Conditions are not handed
-over. The rule therefore reads the notebook from its template file (parsed with Checkov's own
-parser, and only when the text equals what the runner scanned) and folds it there, choosing an
-`Fn::If` branch only when the condition follows from parameter Defaults. Without the template
-(Serverless `resources`, a runner the rule does not know) it folds Checkov's rendered resource and
-treats every condition as unknown: both branches must pass.
+over. The rule therefore finds the notebook's file through Checkov's runner (one adapter, below, with a
+self-test when the module loads), reads the notebook as written (the template parsed with Checkov's own
+parser, only when the text equals what the runner scanned; serverless.yml with a CloudFormation-tag
+loader) and folds it there, choosing an `Fn::If` branch only when the condition follows from parameter
+Defaults that nothing in the repository overrides. When the runner cannot be found, or anything would
+change the template before deployment, the notebook fails closed with the reason: never a fallback to
+Checkov's rendered values. `fold` without a template (a direct call) treats every condition as unknown.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import json
 import os
 import re
 import sys
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 NOT_SET = object()  # the property is absent or null: AWS applies its default
 NO_VALUE = object()  # Ref AWS::NoValue: the same for AWS
@@ -29,8 +31,7 @@ MAX_OUTCOMES = 64  # combinations of Fn::If branches inside one value
 PSEUDO_PREFIX = "AWS::"
 CONDITION_FUNCTIONS = ("Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or", "Condition")
 SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
-NO_TEMPLATE = ("the template's Conditions are not available to the rule (Serverless resources, "
-               "or a template it could not read)")
+NO_TEMPLATE = "the template's Conditions are not available to the rule (it was called without a template)"
 
 
 class Branch(NamedTuple):
@@ -143,9 +144,13 @@ class Template:
         self.mappings = _section(document, "Mappings")
         self.conditions = _section(document, "Conditions")
         self.resources = _section(document, "Resources")
+        transforms = document.get("Transform") if isinstance(document, dict) else None
+        self.transforms = transforms if isinstance(transforms, list) else [] if transforms is None else [transforms]
+        self.language_extensions = "AWS::LanguageExtensions" in self.transforms
         self._truths: dict[str, bool | Unknown] = {}
         self._active: set[str] = set()
-        self.overridden = ""  # why parameter Defaults are not the deployed values, if they may not be
+        # why a parameter's Default may not be the deployed value ("" when nothing in the repository overrides it)
+        self.overridden: Callable[[str], str] = lambda name: ""
         self.problem = ""  # why the template cannot be judged as written, if it cannot
 
     def default(self, name: str) -> tuple[str | None, str]:
@@ -158,8 +163,9 @@ class Template:
             return None, f"parameter {name} is an SSM parameter, whose value is read at deploy time"
         if isinstance(kind, str) and (kind.startswith("List<") or kind == "CommaDelimitedList"):
             return None, f"parameter {name} is a list"
-        if self.overridden:
-            return None, f"parameter {name}'s Default may be overridden: {self.overridden}"
+        overridden = self.overridden(name)
+        if overridden:
+            return None, f"parameter {name}'s Default may be overridden: {overridden}"
         default = parameter.get("Default")
         if default is None:
             return None, f"parameter {name} has no Default"
@@ -283,6 +289,8 @@ def _ref(name: Any, value: Any, template: Template | None, when: When) -> list[O
         raise Invalid(f"{show(value)}, a Ref without a name", when)
     if name == "AWS::NoValue":
         return [Outcome(NO_VALUE, when)]
+    if name.startswith(SERVERLESS_VARIABLE):  # put in by _resolve_serverless
+        return [Outcome(Opaque(name), when)]
     if template is None:  # Checkov has already put in the Defaults it resolves
         return [Outcome(Opaque(f"Ref {name!r}"), when)]
     if name.startswith(PSEUDO_PREFIX):
@@ -432,31 +440,77 @@ def _select(args: Any, value: Any, template: Template | None, when: When, depth:
             elif int(position) >= len(items):
                 raise Invalid(f"{show(value)}, whose index is out of range", chosen)
             else:
+                _no_value_before(items[:int(position) + 1], value, template, chosen, depth)
                 outcomes += fold(items[int(position)], template, chosen, depth + 1)
     return outcomes
 
 
+def _no_value_before(items: list[Any], value: Any, template: Template | None, when: When, depth: int) -> None:
+    """Fails closed when an item up to the selected one may be AWS::NoValue. CloudFormation drops
+    AWS::NoValue from a list (the documented use: an Fn::If branch in a list property), which would shift
+    the index; Fn::Select's own page says only that the list must not hold null values. Either way the
+    written position does not prove the value, so the rule does not guess."""
+    for item in items:
+        for outcome in fold(item, template, when, depth + 1):
+            if outcome.value is NO_VALUE or outcome.value is NOT_SET:
+                raise Invalid(f"{show(value)}, whose list holds {show(item)} at or before the index: CloudFormation "
+                              "removes AWS::NoValue from lists (or rejects a null), so the index does not prove "
+                              "which item is selected", outcome.when)
+
+
 def _find_in_map(args: Any, value: Any, template: Template | None, when: When, depth: int) -> list[Outcome]:
-    if not (isinstance(args, list) and len(args) == 3):
-        raise Invalid(f"{show(value)}, which is not Fn::FindInMap [map, key, key]", when)
+    """Fn::FindInMap [map, key, key], and under AWS::LanguageExtensions [map, key, key, {DefaultValue: v}]:
+    v when a key is not in the map (its documented meaning); a key known only at deploy time then stands
+    for every entry of the map, and for v."""
+    default = _map_default(args, value, template, when)
     if template is None:
         return [Outcome(Opaque(f"Fn::FindInMap {show(args)}"), when)]
-    keys = [fold(arg, template, (), depth + 1) for arg in args]
+    keys = [fold(arg, template, (), depth + 1) for arg in args[:3]]
     outcomes = []
     for path, assumed in _combine(keys, when, value):
-        if any(isinstance(key, Opaque) for key in path):
+        if not all(isinstance(key, (str, Opaque)) for key in path):
+            raise Invalid(f"{show(value)}, whose keys are not strings", assumed)
+        if isinstance(path[0], Opaque) or (default is NOT_SET and any(isinstance(key, Opaque) for key in path)):
             outcomes.append(Outcome(Opaque(show(value)), assumed))
             continue
-        if not all(isinstance(key, str) for key in path):
-            raise Invalid(f"{show(value)}, whose keys are not strings", assumed)
-        entry: Any = template.mappings
-        for key in path:
-            matches = [v for k, v in entry.items() if str(k) == key] if isinstance(entry, dict) else []
-            if len(matches) != 1:
-                raise Invalid(f"{show(value)}, which names no entry of the template's Mappings", assumed)
-            entry = matches[0]
-        outcomes += fold(entry, template, assumed, depth + 1)
+        maps = [v for k, v in template.mappings.items() if str(k) == path[0]]
+        if len(maps) != 1:  # DefaultValue is documented for missing keys, not for a missing map
+            raise Invalid(f"{show(value)}, which names no map of the template's Mappings", assumed)
+        entries, missing = maps, False
+        for key in path[1:]:
+            found = []
+            for entry in entries:
+                if not isinstance(entry, dict):
+                    raise Invalid(f"{show(value)}, whose map is not keys of keys", assumed)
+                matches = [v for k, v in entry.items() if not (isinstance(k, str) and k.startswith("__"))
+                           and (isinstance(key, Opaque) or str(k) == key)]
+                missing = missing or isinstance(key, Opaque) or not matches
+                found += matches
+            if len(found) > MAX_OUTCOMES:
+                raise Invalid(f"{show(value)} stands for too many entries of the Mappings to check", assumed)
+            entries = found
+        if default is NOT_SET and len(entries) != 1:
+            raise Invalid(f"{show(value)}, which names no entry of the template's Mappings", assumed)
+        for entry in entries:
+            outcomes += fold(entry, template, assumed, depth + 1)
+        if default is not NOT_SET and missing:
+            outcomes += fold(default, template, assumed, depth + 1)
     return outcomes
+
+
+def _map_default(args: Any, value: Any, template: Template | None, when: When) -> Any:
+    """The DefaultValue of an Fn::FindInMap (NOT_SET without one); Invalid for any other shape."""
+    if isinstance(args, list) and len(args) == 3:
+        return NOT_SET
+    found = args[3] if isinstance(args, list) and len(args) == 4 and isinstance(args[3], dict) else None
+    fields = [k for k in found if not (isinstance(k, str) and k.startswith("__"))] if found is not None else []
+    if fields != ["DefaultValue"]:
+        raise Invalid(f"{show(value)}, which is not Fn::FindInMap [map, key, key] or [map, key, key, "
+                      "{DefaultValue: value}]", when)
+    if template is not None and not template.language_extensions:
+        raise Invalid(f"{show(value)}: DefaultValue needs the template's Transform AWS::LanguageExtensions "
+                      "(CloudFormation rejects it otherwise)", when)
+    return found["DefaultValue"]
 
 
 # ---------------------------------------------------------------- the verdict's inputs
@@ -518,146 +572,291 @@ def subnet_problem(subnet: Any, template: Template | None, subnet_key: str) -> s
     return None
 
 
+# ---------------------------------------------------------------- Checkov internals: the one adapter
+
+# Checkov hands a CloudFormation check only the rendered resource. Its runners' frames hold the rest: the
+# template's path, the notebook's logical ID, the lines scanned and the scan root. Every read of Checkov's
+# internals goes through this section; self_test() runs when the check loads, and a look-up that misses
+# (another Checkov release, another runner, a call from outside a scan) is a reason to fail closed, never a
+# fallback to Checkov's rendered values.
+
+FRAME_SEARCH_DEPTH = 40  # frames between the runner's method and the check (about 6 in Checkov 3.2/3.3)
+
+
+class RunnerFrame(NamedTuple):
+    module: str
+    method: str  # the Runner method whose frame calls the checks
+    local_names: tuple[str, ...]  # the locals read from that frame
+    attributes: tuple[str, ...]  # the Runner attributes read (set in its __init__ or run)
+
+
+RUNNER_FRAMES = {
+    "cloudformation": RunnerFrame("checkov.cloudformation.runner", "check_definitions",
+                                  ("self", "root_folder", "file_abs_path", "resource_name", "resource"),
+                                  ("definitions_raw",)),
+    "serverless": RunnerFrame("checkov.serverless.runner", "cfn_resources_checks",
+                              ("self", "sls_file", "resource_name", "resource"), ("root_folder",)),
+}
+
+
+class Scope(NamedTuple):
+    """What Checkov's runner knows about the notebook it hands the check."""
+    framework: str  # a key of RUNNER_FRAMES
+    runner: Any  # the Runner object (identifies one scan)
+    path: str  # the template, or serverless.yml
+    name: str  # the notebook's logical ID
+    lines: list[Any] | None  # the template's lines as the runner scanned them (CloudFormation only)
+    root: str | None  # the scanned folder (-d), None for -f
+
+
+def _runner_code(frame: RunnerFrame) -> Any:
+    """The code object of the runner method, or why it is not there."""
+    import importlib
+    try:
+        module = importlib.import_module(frame.module)
+    except Exception as exc:  # noqa: BLE001 - any import failure means the adapter cannot work
+        return f"{frame.module} cannot be imported ({type(exc).__name__})"
+    runner = getattr(module, "Runner", None)
+    code = getattr(getattr(runner, frame.method, None), "__code__", None)
+    if code is None:
+        return f"{frame.module}.Runner.{frame.method} is missing"
+    missing = [n for n in frame.local_names if n not in code.co_varnames]
+    if missing:
+        return f"{frame.module}.Runner.{frame.method} has no local {', '.join(missing)}"
+    assigned: set[str] = set()
+    for method in ("__init__", "run"):
+        assigned |= set(getattr(getattr(getattr(runner, method, None), "__code__", None), "co_names", ()))
+    missing = [n for n in frame.attributes if n not in assigned]
+    if missing:
+        return f"{frame.module}.Runner sets no attribute {', '.join(missing)}"
+    return code
+
+
+def self_test() -> tuple[dict[Any, str], str]:
+    """({runner method code: framework}, "" or why the adapter cannot read this Checkov release)."""
+    codes, problems = {}, []
+    for framework, frame in RUNNER_FRAMES.items():
+        found = _runner_code(frame)
+        if isinstance(found, str):
+            problems.append(found)
+        else:
+            codes[found] = framework
+    return codes, "; ".join(problems)
+
+
+RUNNER_CODES, INTERNALS_PROBLEM = self_test()
+
+
+def runner_scope(conf: Any) -> Scope | str:
+    """The Scope of the runner that handed `conf` to the check, or why it cannot be found."""
+    if INTERNALS_PROBLEM:
+        return f"this Checkov release lacks the runner internals the rule reads ({INTERNALS_PROBLEM})"
+    frame = sys._getframe(1)
+    for _ in range(FRAME_SEARCH_DEPTH):
+        if frame is None:
+            break
+        framework = RUNNER_CODES.get(frame.f_code)
+        if framework is not None:
+            return _scope(framework, frame.f_locals, conf)
+        frame = frame.f_back
+    return ("Checkov's CloudFormation or Serverless runner was not found on the call stack (another Checkov "
+            "release or runner, or a call from outside a scan), so the notebook's template is unknown")
+
+
+def _scope(framework: str, scope: dict[str, Any], conf: Any) -> Scope | str:
+    if scope.get("resource") is not conf:
+        return f"Checkov's {framework} runner is scanning another resource than the one judged"
+    runner = scope.get("self")
+    if framework == "cloudformation":
+        path, root = scope.get("file_abs_path"), scope.get("root_folder")
+        raw = getattr(runner, "definitions_raw", None)
+        lines = raw.get(path) if isinstance(raw, dict) else None
+    else:
+        path, root, lines = scope.get("sls_file"), getattr(runner, "root_folder", None), None
+    name = scope.get("resource_name")
+    if not (isinstance(path, str) and isinstance(name, str)) or (framework == "cloudformation"
+                                                                 and not isinstance(lines, list)):
+        return (f"Checkov's {framework} runner does not hold the file, the notebook's logical ID and the "
+                "scanned lines where the rule reads them")
+    return Scope(framework, runner, path, name, lines, root if isinstance(root, str) else None)
+
+
 # ---------------------------------------------------------------- finding the notebook's template
 
-_templates: dict[str, tuple[list[Any], Template | None]] = {}
-
-
-def _runner_locals(module: str, method: str) -> dict[str, Any] | None:
-    """The locals of Checkov's `module.Runner.method` frame on the call stack (within 40 frames), or None
-    outside that runner (the module is not even loaded then)."""
-    runner_class = getattr(sys.modules.get(module), "Runner", None)
-    code = getattr(getattr(runner_class, method, None), "__code__", None)
-    frame = sys._getframe(2) if code is not None else None
-    for _ in range(40):
-        if frame is None:
-            return None
-        if frame.f_code is code:
-            return frame.f_locals
-        frame = frame.f_back
-    return None
-
-
-def scanned_resource(conf: dict[str, Any]) -> tuple[dict[str, Any], Template] | str | None:
-    """The notebook as written in its template, and the template, or None.
-
-    Checkov's CloudFormation runner hands a check only the rendered resource; its check_definitions
-    frame holds the resource (the very `conf` object), its logical ID, the file and the file's lines.
-    The file is parsed again with Checkov's own parser and used only when its lines are the ones the
-    runner scanned. The Serverless runner, and anything else, gets None: conditions are then unknown.
-    """
-    scope = _runner_locals("checkov.cloudformation.runner", "check_definitions")
-    if scope is None or scope.get("resource") is not conf:
-        return None
-    runner, path, name = scope.get("self"), scope.get("file_abs_path"), scope.get("resource_name")
-    lines = getattr(runner, "definitions_raw", {}).get(path) if isinstance(path, str) else None
-    if not isinstance(lines, list) or not isinstance(name, str):
-        return None
-    template = _template(path, lines)
-    written = template.resources.get(name) if template is not None else None
+def scanned_resource(conf: dict[str, Any]) -> tuple[Any, Template] | str:
+    """The notebook's Properties as written in its template (or serverless.yml) and the template, or
+    why the rule cannot judge it as deployed."""
+    scope = runner_scope(conf)
+    if isinstance(scope, str):
+        return scope
+    if scope.framework == "serverless":
+        return _serverless_resource(scope, conf)
+    assert scope.lines is not None
+    template = _template(scope.path, scope.lines, scope)
+    if isinstance(template, str):
+        return template
+    written = template.resources.get(scope.name)
     if not isinstance(written, dict) or written.get("Type") != conf.get("Type"):
-        return None
+        return f"the notebook {scope.name} is not in {scope.path} as Checkov reported it"
     if template.problem:
         return template.problem
     properties = written.get("Properties")
-    if properties is None:
-        properties = {}
-    if _contains_key(properties, "Fn::Transform"):
-        return "the notebook's Properties use Fn::Transform, whose macro returns the values CloudFormation deploys"
-    return (properties, template) if isinstance(properties, dict) else None
+    return ({} if properties is None else properties), template
 
 
 ALLOWED_TRANSFORMS = {"AWS::Serverless-2016-10-31", "AWS::LanguageExtensions"}
-SAMCONFIG = ("samconfig.toml", "samconfig.yaml", "samconfig.yml")
 
 
-def _contains_key(value: Any, key: str, depth: int = 0) -> bool:
+def _key_path(value: Any, key: str, where: str = "", depth: int = 0) -> str | None:
+    """Where `key` first appears as a mapping key inside `value` ("" at the top), or None."""
     if depth > MAX_DEPTH:
-        return True
+        return f"{where} (nested too deeply to search)"
     if isinstance(value, dict):
-        return key in value or any(_contains_key(v, key, depth + 1) for v in value.values())
-    if isinstance(value, list):
-        return any(_contains_key(v, key, depth + 1) for v in value)
-    return False
+        if key in value:
+            return where or "the top level"
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for name, item in items:
+        if isinstance(name, str) and name.startswith("__"):
+            continue
+        found = _key_path(item, key, f"{where}.{name}" if where else str(name), depth + 1)
+        if found is not None:
+            return found
+    return None
 
 
+def _macro_problem(transforms: list[Any], section: Any, what: str) -> str:
+    """Why macros may rewrite `section` before deployment ("" when none do)."""
+    macros = [t for t in transforms if not (isinstance(t, str) and t in ALLOWED_TRANSFORMS)]
+    if macros:
+        return f"{what} has Transform {show(macros)}, which may rewrite it before deployment"
+    where = _key_path(section, "Fn::Transform")
+    if where is not None:
+        return (f"{what} uses Fn::Transform (at {where}): a macro, or AWS::Include from S3, replaces that part "
+                "before deployment")
+    return ""
+
+
+# ------------------------------------------------ files elsewhere in the repository that change what is deployed
+
+# Text markers of parameter values given at deploy time. `parameter_overrides`: SAM CLI configuration
+# (samconfig.toml/.yaml/.yml in the project folder, or any file given with --config-file, any environment);
+# `parameter-overrides`: sam deploy / aws cloudformation deploy in scripts and CI; `ParameterKey`:
+# aws cloudformation create-stack/update-stack parameter files; `ParameterOverrides`: CodePipeline's
+# CloudFormation action; `stackParameters`: Serverless; `aws_cloudformation_stack`: Terraform deploying the
+# template; `CfnInclude`: CDK including it; `template_parameters`: Ansible's cloudformation module. A text
+# test, which can only fail closed.
+OVERRIDE_MARKERS = ("parameter_overrides", "parameter-overrides", "ParameterOverrides", "ParameterKey",
+                    "stackParameters", "aws_cloudformation_stack", "CfnInclude", "template_parameters")
 NESTING_TYPES = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
+SEARCHED_SUFFIXES = (".toml", ".yaml", ".yml", ".json", ".template", ".sh", ".bash", ".ps1", ".mk", ".py",
+                     ".js", ".ts", ".cfg", ".ini", ".env", ".txt", ".tf", ".hcl")
+SEARCHED_NAMES = ("Makefile", "Justfile", "Jenkinsfile", "Taskfile")
+SKIPPED_FOLDERS = {".git", "node_modules", "__pycache__", ".terraform", ".tox"}
+MAX_SEARCHED_FILES = 20_000
+MAX_FILE_BYTES = 5_000_000
 
 
-_nesting_files: dict[str, tuple[int, list[tuple[str, str]]]] = {}
+class Repository(NamedTuple):
+    root: str
+    files: list[tuple[str, str]]  # (path, text) of files with a marker, a nesting type or ${file(...)}
+    truncated: bool  # more files than MAX_SEARCHED_FILES: nothing can be ruled out
 
 
-def _stack_templates(folder: str) -> list[tuple[str, str]]:
-    """(path, text) of the templates in `folder` that declare a nested stack, read once per folder version."""
-    try:
-        version = os.stat(folder).st_mtime_ns
-    except OSError:
-        return []
-    cached = _nesting_files.get(folder)
-    if cached is not None and cached[0] == version:
-        return cached[1]
-    found = []
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        entries = []
-    for entry in entries:
-        if not entry.name.endswith((".yaml", ".yml", ".json", ".template")):
-            continue
-        try:
-            if not entry.is_file() or entry.stat().st_size > 5_000_000:
-                continue
-            with open(entry.path, encoding="utf-8-sig", errors="replace") as handle:
-                text = handle.read()
-        except OSError:
-            continue
-        if any(kind in text for kind in NESTING_TYPES):
-            found.append((entry.path, text))
-    _nesting_files[folder] = (version, found)
-    return found
+_repositories: dict[str, tuple[Any, Repository]] = {}
 
 
-def _folder_and_two_above(path: str) -> list[str]:
-    """The folders a related file (a parent stack, a serverless.yml) is looked for in."""
-    folders, folder = [], os.path.dirname(os.path.abspath(path))
-    for _ in range(3):
-        folders.append(folder)
+def _search_root(path: str, scan_root: str | None) -> str:
+    """The folder searched for files that change a template: the scanned folder (-d) holding it, else the
+    nearest folder with .git above it, else its folder and the two above."""
+    path = os.path.abspath(path)
+    if scan_root and path.startswith(os.path.abspath(scan_root).rstrip(os.sep) + os.sep):
+        return os.path.abspath(scan_root)
+    folder = os.path.dirname(path)
+    for _ in range(64):
+        if os.path.exists(os.path.join(folder, ".git")):
+            return folder
         parent = os.path.dirname(folder)
         if parent == folder:
             break
         folder = parent
-    return folders
+    folder = os.path.dirname(path)
+    for _ in range(2):
+        folder = os.path.dirname(folder) or folder
+    return folder
 
 
-def _nesting_template(path: str) -> str | None:
-    """A template in this folder or the two above it that names this file and declares a nested stack:
-    its Parameters can override this template's Defaults (a text test, which can only fail closed)."""
-    name = os.path.basename(path)
-    for folder in _folder_and_two_above(path):
-        for other, text in _stack_templates(folder):
-            if other != os.path.abspath(path) and name in text:
-                return other
-    return None
-
-
-def _serverless_includer(path: str) -> str | None:
-    """A serverless.yml in this folder or the two above that includes this file (a text test: it can only
-    fail closed)."""
-    name = os.path.basename(path)
-    for folder in _folder_and_two_above(path):
-        for candidate in ("serverless.yml", "serverless.yaml"):
-            full = os.path.join(folder, candidate)
+def _repository(root: str, scan: Any) -> Repository:
+    """The files under `root` that may change a template, read once per scan."""
+    cached = _repositories.get(root)
+    if cached is not None and cached[0] is scan:
+        return cached[1]
+    found, count, truncated = [], 0, False
+    for folder, subfolders, names in os.walk(root):
+        if "pyvenv.cfg" in names:  # a Python virtual environment
+            subfolders[:] = []
+            continue
+        subfolders[:] = sorted(d for d in subfolders if d not in SKIPPED_FOLDERS)
+        for name in sorted(names):
+            count += 1
+            if count > MAX_SEARCHED_FILES:
+                truncated = True
+                break
+            if not (name.endswith(SEARCHED_SUFFIXES) or name in SEARCHED_NAMES):
+                continue
+            full = os.path.join(folder, name)
             try:
+                if os.path.getsize(full) > MAX_FILE_BYTES:
+                    continue
                 with open(full, encoding="utf-8-sig", errors="replace") as handle:
                     text = handle.read()
             except OSError:
                 continue
-            if "${file(" in text and name in text:
-                return full
+            if any(m in text for m in (*OVERRIDE_MARKERS, *NESTING_TYPES, "${file(")):
+                found.append((full, text))
+        if truncated:
+            break
+    repository = Repository(root, found, truncated)
+    if len(_repositories) >= 16:
+        _repositories.clear()
+    _repositories[root] = (scan, repository)
+    return repository
+
+
+def _overrides(repository: Repository, template_path: str) -> Callable[[str], str]:
+    """Why a parameter of the template may be given another value than its Default ("" when nothing under
+    the searched folder names it beside a deploy-time parameter marker or a nested stack)."""
+    def overridden(name: str) -> str:
+        if repository.truncated:
+            return (f"{repository.root} holds more than {MAX_SEARCHED_FILES} files, too many to rule out "
+                    "parameter overrides")
+        named = re.compile(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])")
+        for path, text in repository.files:
+            if path == template_path or not named.search(text):
+                continue
+            shown = os.path.relpath(path, repository.root)
+            if any(kind in text for kind in NESTING_TYPES):
+                return f"{shown} declares a nested stack and names {name}: a parent stack passes its own value"
+            if any(marker in text for marker in OVERRIDE_MARKERS):
+                return (f"{shown} names {name} beside parameter overrides (SAM CLI configuration, a deploy "
+                        "command or a parameter file)")
+        return ""
+    return overridden
+
+
+def _serverless_includer(repository: Repository, path: str) -> str | None:
+    """A serverless.yml that includes this file with ${file(...)} (a text test: it can only fail closed)."""
+    name = os.path.basename(path)
+    for other, text in repository.files:
+        if os.path.basename(other) in ("serverless.yml", "serverless.yaml") and "${file(" in text and name in text:
+            return other
     return None
 
 
-def _vet(template: Template, document: dict[str, Any], path: str) -> None:
+def _vet(template: Template, document: dict[str, Any], path: str, scope: Scope) -> None:
     """What makes the written template differ from what CloudFormation deploys."""
     try:
         with open(path, encoding="utf-8-sig", errors="replace") as handle:
@@ -668,45 +867,37 @@ def _vet(template: Template, document: dict[str, Any], path: str) -> None:
         template.problem = "the template uses ${file(...)}, which Checkov's parser replaces by a file's content " \
                            "and CloudFormation does not"
         return
-    transforms = document.get("Transform")
-    names = transforms if isinstance(transforms, list) else [transforms] if transforms is not None else []
-    macros = [n for n in names if n not in ALLOWED_TRANSFORMS]
-    if macros:
-        template.problem = f"the template's Transform {show(macros)} may rewrite it before deployment"
+    template.problem = _macro_problem(template.transforms, document, "the template")
+    if template.problem:
         return
-    folder = os.path.dirname(path)
-    includer = _serverless_includer(path)
+    repository = _repository(_search_root(path, scope.root), scope.runner)
+    includer = _serverless_includer(repository, path)
     if includer:
         template.problem = (f"{includer} includes this file with ${{file(...)}}, and Serverless merges it with its "
                             "other resources before deployment")
         return
-    parent = _nesting_template(path)
-    if parent:
-        template.overridden = f"{parent} nests this template as a stack and can pass its parameters"
-    configs = [name for name in SAMCONFIG if os.path.isfile(os.path.join(folder, name))]
-    for name in configs:
-        try:
-            with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as handle:
-                if "parameter_overrides" in handle.read():
-                    template.overridden = f"{name} sets parameter_overrides, which sam deploy applies"
-        except OSError:
-            pass
+    template.overridden = _overrides(repository, os.path.abspath(path))
 
 
-def _template(path: str, lines: list[Any]) -> Template | None:
+_templates: dict[str, tuple[list[Any], Template | str]] = {}
+
+
+def _template(path: str, lines: list[Any], scope: Scope) -> Template | str:
+    """The template as Checkov's parser reads it, if its lines are the ones the runner scanned."""
     cached = _templates.get(path)
     if cached is not None and cached[0] is lines:
         return cached[1]
-    template = None
-    if os.path.isfile(path):
-        from checkov.cloudformation.parser import parse
-        try:
-            document, parsed_lines = parse(path)
-        except Exception:  # noqa: BLE001 - Checkov's parser already handles the usual errors
-            document, parsed_lines = None, None
-        if isinstance(document, dict) and parsed_lines == lines:
-            template = Template(document)
-            _vet(template, document, path)
+    from checkov.cloudformation.parser import parse
+    try:
+        document, parsed_lines = parse(path)
+    except Exception:  # noqa: BLE001 - Checkov's parser already handles the usual errors
+        document, parsed_lines = None, None
+    template: Template | str
+    if not isinstance(document, dict) or parsed_lines != lines:
+        template = f"{path} could not be read again as Checkov scanned it (changed, or unreadable)"
+    else:
+        template = Template(document)
+        _vet(template, document, path, scope)
     if len(_templates) >= 256:  # a long-running embedding scans many folders
         _templates.clear()
     _templates[path] = (lines, template)
@@ -716,7 +907,12 @@ def _template(path: str, lines: list[Any]) -> Template | None:
 # ---------------------------------------------------------------- Serverless: the resource as written in serverless.yml
 
 SELF_REFERENCE = re.compile(r"\$\{self:([A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*)\}")
+SERVERLESS_VARIABLE = "the Serverless variable "
 _serverless_files: dict[str, tuple[int, int, Any]] = {}
+# Plugins run when Serverless packages the service and may rewrite the compiled template. These only build or
+# prune function code, or emulate it locally (their documentation); any other plugin fails the notebook closed.
+HARMLESS_PLUGINS = {"serverless-offline", "serverless-python-requirements", "serverless-esbuild",
+                    "serverless-webpack", "serverless-prune-plugin"}
 
 
 def _cfn_yaml_loader() -> Any:
@@ -774,7 +970,7 @@ def _resolve_serverless(value: Any, document: Any, depth: int = 0) -> Any:
     anything else (opt, env, ssm, cf, param, file, fallbacks, nested variables) is known only when
     Serverless runs, so it becomes a Ref to nothing the template declares (unknown; a subnet reference)."""
     if depth > MAX_DEPTH:
-        return {"Ref": "a Serverless value nested too deeply"}
+        return {"Ref": f"{SERVERLESS_VARIABLE}nested too deeply"}
     if isinstance(value, dict):
         return {k: _resolve_serverless(v, document, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
@@ -784,33 +980,65 @@ def _resolve_serverless(value: Any, document: Any, depth: int = 0) -> Any:
         found = _self_value(document, match.group(1)) if match else None
         if isinstance(found, str) and "${" not in found and "{{resolve:" not in found:
             return found
-        return {"Ref": f"the Serverless variable {value} (resolved when Serverless runs)"}
+        return {"Ref": f"{SERVERLESS_VARIABLE}{value} (resolved when Serverless runs)"}
     return value
 
 
-def scanned_serverless_resource(conf: dict[str, Any]) -> tuple[dict[str, Any], None] | str | None:
-    """The notebook as written in serverless.yml, with allow-listed variables resolved; a reason to fail
-    closed when Serverless would change it (resources merged from several files, resources.extensions)."""
-    scope = _runner_locals("checkov.serverless.runner", "cfn_resources_checks")
-    if scope is None:
-        return None
-    path, name = scope.get("sls_file"), scope.get("resource_name")
-    if scope.get("resource") is not conf or not isinstance(path, str) or not isinstance(name, str):
-        return None
-    document = _serverless_document(path)
+def _plugin_problem(document: dict[str, Any]) -> str:
+    plugins = document.get("plugins")
+    if plugins is None:
+        return ""
+    if isinstance(plugins, dict):  # {localPath: ..., modules: [...]}
+        names = plugins.get("modules") or []
+        if plugins.get("localPath") is not None:
+            return "serverless.yml loads plugins from a local path, which run when Serverless packages the service"
+    else:
+        names = plugins
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        return f"serverless.yml's plugins are {show(plugins)}, not a list of names"
+    unknown = [n for n in names if n not in HARMLESS_PLUGINS]
+    if unknown:
+        return (f"serverless.yml loads the plugin(s) {', '.join(unknown)}, which run when Serverless packages the "
+                f"service and can rewrite its CloudFormation; only {', '.join(sorted(HARMLESS_PLUGINS))} are known "
+                "to leave resources alone")
+    return ""
+
+
+def _stack_parameters(document: dict[str, Any]) -> Callable[[str], str]:
+    """provider.stackParameters: the values Serverless passes to CloudFormation for the Parameters."""
+    provider = document.get("provider")
+    given = provider.get("stackParameters") if isinstance(provider, dict) else None
+    if given is None:
+        return lambda name: ""
+    keys = [p.get("ParameterKey") for p in given if isinstance(p, dict)] if isinstance(given, list) else []
+    if not isinstance(given, list) or len(keys) != len(given) or not all(isinstance(k, str) for k in keys):
+        return lambda name: "provider.stackParameters is not a literal list of ParameterKey/ParameterValue"
+    return lambda name: "provider.stackParameters gives it a value" if name in keys else ""
+
+
+def _serverless_resource(scope: Scope, conf: dict[str, Any]) -> tuple[Any, Template] | str:
+    """The notebook as written in serverless.yml's resources, folded like a template made of that section
+    (Parameters, Mappings, Conditions), with allow-listed variables resolved; a reason to fail closed when
+    Serverless would change it (merged files, extensions, Transform, plugins)."""
+    document = _serverless_document(scope.path)
     resources = document.get("resources") if isinstance(document, dict) else None
     if not isinstance(resources, dict):
         return ("serverless.yml's resources are merged by Serverless from other files (a list or ${file(...)}); "
                 "the rule judges only resources written in serverless.yml itself")
+    assert isinstance(document, dict)
     extensions = resources.get("extensions")
-    if isinstance(extensions, dict) and name in extensions:
-        return f"resources.extensions.{name} changes this notebook's properties when Serverless packages it"
-    written = (resources.get("Resources") or {}).get(name) if isinstance(resources.get("Resources"), dict) else None
-    if not isinstance(written, dict):
-        return f"the notebook {name} is not written in {os.path.basename(path)}'s resources"
-    properties = written.get("Properties")
-    if properties is None:
-        properties = {}
-    if not isinstance(properties, dict):
-        return None
-    return _resolve_serverless(properties, document), None
+    if isinstance(extensions, dict) and scope.name in extensions:
+        return f"resources.extensions.{scope.name} changes this notebook's properties when Serverless packages it"
+    written = resources.get("Resources")
+    written = written.get(scope.name) if isinstance(written, dict) else None
+    if not isinstance(written, dict) or written.get("Type") != conf.get("Type"):
+        return f"the notebook {scope.name} is not written in {os.path.basename(scope.path)}'s resources"
+    transforms = resources.get("Transform")
+    transforms = transforms if isinstance(transforms, list) else [] if transforms is None else [transforms]
+    problem = _plugin_problem(document) or _macro_problem(transforms, resources, "serverless.yml's resources section")
+    if problem:
+        return problem
+    template = Template(_resolve_serverless(resources, document))
+    template.overridden = _stack_parameters(document)
+    properties = template.resources[scope.name].get("Properties")
+    return ({} if properties is None else properties), template

@@ -14,6 +14,8 @@ import json
 import logging
 import os
 import sys
+import threading
+import types
 from pathlib import Path
 from typing import Any, Callable
 
@@ -27,23 +29,36 @@ HERE = Path(__file__).resolve().parent
 _FOLDER_KEY = hashlib.sha256(str(HERE).encode("utf-8")).hexdigest()[:12]
 
 
+def _process_lock() -> Any:
+    """One lock per process, shared by every copy of this folder. Checkov executes this file once per runner,
+    and in its thread mode (the default on macOS and Windows) the runners load the folder concurrently in one
+    process; the lock also guards the patches of Checkov classes, which are process-wide. It lives in
+    sys.modules, the one registry all executions share; `setdefault` is atomic, so exactly one holder (its
+    lock already set) wins. The holder's only contract, kept by every version of this file: `.lock`."""
+    holder = types.ModuleType("d9_aws_net_49_load_lock", "D9.AWS.NET.49: serialises loading of its check folders")
+    holder.lock = threading.RLock()  # type: ignore[attr-defined]
+    return sys.modules.setdefault(holder.__name__, holder).lock
+
+
+_LOAD_LOCK = _process_lock()
+
+
 def _sibling_module(stem: str) -> Any:
     """Checkov executes each check file by path, outside any package, under its bare file stem. Siblings
     are loaded under a name unique to this folder, so that two copies of it in one process (a checkout and
-    an installed bundle, or another team's copy) each use their own, whatever the folder is called."""
+    an installed bundle, or another team's copy) each use their own, whatever the folder is called.
+    Thread-safe and idempotent: a sibling is executed once per process, under the loading lock, and is
+    published in sys.modules only after it executed completely (a failed execution publishes nothing)."""
     name = f"{stem}__{_FOLDER_KEY}"
-    module = sys.modules.get(name)
-    if module is None:
-        spec = importlib.util.spec_from_file_location(name, HERE / f"{stem}.py")
-        if spec is None or spec.loader is None:
-            raise ImportError(f"D9.AWS.NET.49: {stem}.py is missing from {HERE}; copy the whole folder")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        try:
+    with _LOAD_LOCK:
+        module = sys.modules.get(name)
+        if module is None:
+            spec = importlib.util.spec_from_file_location(name, HERE / f"{stem}.py")
+            if spec is None or spec.loader is None:
+                raise ImportError(f"D9.AWS.NET.49: {stem}.py is missing from {HERE}; copy the whole folder")
+            module = importlib.util.module_from_spec(spec)
             spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[name]
-            raise
+            sys.modules[name] = module
     return module
 
 
@@ -56,7 +71,8 @@ TERRAFORM_RESOURCE, CLOUDFORMATION_RESOURCE = rule_data.TERRAFORM_RESOURCE, rule
 KUBERNETES_KIND, KUBERNETES_API_GROUPS = rule_data.KUBERNETES_KIND, rule_data.KUBERNETES_API_GROUPS
 
 terraform_values = _sibling_module("d9_aws_net_49_terraform_values")
-terraform_values.install_parse_capture(TERRAFORM_RESOURCE)  # reuse the trees of Checkov's own HCL parse (a speed-up)
+with _LOAD_LOCK:  # patches Checkov's HCL parser once per process, whichever runner's thread comes first
+    terraform_values.install_parse_capture(TERRAFORM_RESOURCE)  # reuse the trees of Checkov's own HCL parse (a speed-up)
 ABSENT = terraform_values.ABSENT  # the property is not set: AWS applies its default (Enabled)
 
 
@@ -157,9 +173,9 @@ cloudformation_values = _sibling_module("d9_aws_net_49_cloudformation_values")
 
 def evaluate_cloudformation(conf: dict[str, Any],
                             scanned: tuple[dict[str, Any], Any] | None = None) -> tuple[bool, str]:
-    """`scanned`: (the notebook's Properties as written, its cloudformation_values.Template), found by
-    cloudformation_values.scanned_resource; without it Checkov's rendered `conf` is folded and every
-    Fn::If condition is unknown (both branches must pass)."""
+    """`scanned`: (the notebook's Properties as written, its cloudformation_values.Template), or why it was not
+    found, from cloudformation_values.scanned_resource (the check always passes it). Without it (a direct call)
+    `conf` is folded and every Fn::If condition is unknown (both branches must pass)."""
     template = None
     if isinstance(scanned, str):  # the template is not deployed as written
         return False, f"{CFN_KEY} could not be traced: {scanned}; failing closed"
@@ -189,6 +205,7 @@ ACK_SUBNET = "subnetID"
 CROSSPLANE_SUBNETS = ("subnetId", "subnetIdRef", "subnetIdSelector")
 CROSSPLANE_CREATES = ("*", "Create")  # managementPolicies that let Crossplane create the notebook
 ACK_ADOPTION = "services.k8s.aws/adoption-policy"  # adopt / adopt-or-create: an existing notebook is taken over
+CROSSPLANE_EXTERNAL_NAME = "crossplane.io/external-name"  # the notebook to observe: set by hand, an import
 
 
 def kubernetes_api(conf: Any) -> tuple[str, str, dict[str, Any]] | None:
@@ -225,23 +242,61 @@ def _annotations(conf: dict[str, Any]) -> dict[str, Any]:
 
 
 def _subnet_given(name: str, value: Any) -> bool | str:
-    """True for a subnet (an ID, or a reference or selector Crossplane resolves at apply), False when
-    unset or empty, or a problem text for a value of the wrong shape. `name`: the field's path."""
+    """True for a subnet ID, False when unset or blank, or a problem text for a value of the wrong shape."""
     if value is ABSENT:
         return False
-    if name.endswith("Ref"):
-        if not isinstance(value, dict):
-            return f"{name} is {_describe(value)}, not a reference"
-        ref = value.get("name")
-        return isinstance(ref, str) and bool(ref.strip())
-    if name.endswith("Selector"):
-        if not isinstance(value, dict):
-            return f"{name} is {_describe(value)}, not a selector"
-        labels = value.get("matchLabels")
-        return (isinstance(labels, dict) and bool(_fields(labels))) or value.get("matchControllerRef") is True
     if not isinstance(value, str):
         return f"{name} is {_describe(value)}, not a subnet ID"
     return bool(value.strip())
+
+
+def _policy(reference: Any, field: str) -> Any:
+    policy = reference.get("policy") if isinstance(reference, dict) else None
+    return policy.get(field) if isinstance(policy, dict) else None
+
+
+def _crossplane_subnet(block: str, values: dict[str, Any]) -> bool | str:
+    """Whether the notebook gets a subnet from this block, as crossplane-runtime resolves it
+    (pkg/reference/reference.go, ResolutionRequest.IsNoOp and APIResolver.Resolve): a set subnetId is kept
+    unless a policy says resolve: Always; else subnetIdRef names the Subnet to read (a selector with resolve:
+    Always replaces it); else subnetIdSelector lists the Subnets matching its labels, all of them when it has
+    none, and takes the first one (with matchControllerRef, the first with the same controller). Finding
+    nothing, or an empty value, is an error and the notebook is not created, unless the policy says
+    resolution: Optional: then it goes on without a subnet. True, False (no subnet) or a problem text."""
+    path = f"spec.{block}"
+    value, ref, selector = (_setting(values, name) for name in CROSSPLANE_SUBNETS)
+    for name, given in (("subnetIdRef", ref), ("subnetIdSelector", selector)):
+        if given is not ABSENT and not isinstance(given, dict):
+            return f"{path}.{name} is {_describe(given)}, not a {'reference' if name.endswith('Ref') else 'selector'}"
+    always = _policy(selector if selector is not ABSENT else ref, "resolve") == "Always"
+    if value is not ABSENT and not always:
+        given = _subnet_given(f"{path}.subnetId", value)
+        if given is not False or (isinstance(value, str) and value):  # a value is kept, even a blank one
+            return given
+    if ref is not ABSENT and not (selector is not ABSENT and always):
+        name = ref.get("name")
+        if not (isinstance(name, str) and name.strip()):
+            return (f"{path}.subnetIdRef has no name: crossplane-runtime cannot read the Subnet, so no notebook "
+                    "is created with this manifest")
+        used, shown = ref, "subnetIdRef"
+    elif selector is not ABSENT:
+        used, shown = selector, "subnetIdSelector"
+    else:
+        return False
+    if _policy(used, "resolution") == "Optional":
+        return (f"{path}.{shown} has policy resolution: Optional: when no Subnet is found, Crossplane creates the "
+                "notebook without a subnet")
+    return True
+
+
+def _external_name(conf: dict[str, Any]) -> str | None:
+    """Why a Crossplane notebook may be an existing one taken over, or None."""
+    name = _annotations(conf).get(CROSSPLANE_EXTERNAL_NAME)
+    if name is None:
+        return None
+    return (f"the annotation {CROSSPLANE_EXTERNAL_NAME}: {_describe(name)} makes Crossplane manage the existing "
+            f"notebook of that name (an import), whose {K8S_KEY} is whatever it was created with and cannot be "
+            "changed afterwards; failing closed")
 
 
 def _evaluate_ack(spec: dict[str, Any], conf: dict[str, Any]) -> tuple[bool, str]:
@@ -259,7 +314,10 @@ def _evaluate_ack(spec: dict[str, Any], conf: dict[str, Any]) -> tuple[bool, str
     return judge([value], unresolved, subnet_problem, key)
 
 
-def _evaluate_crossplane(spec: dict[str, Any]) -> tuple[bool, str]:
+def _evaluate_crossplane(spec: dict[str, Any], conf: dict[str, Any]) -> tuple[bool, str]:
+    imported = _external_name(conf)
+    if imported is not None:
+        return False, imported
     policies = spec.get("managementPolicies")
     if policies is not None and (not isinstance(policies, list) or not any(p in CROSSPLANE_CREATES for p in policies)):
         return False, (f"spec.managementPolicies is {_describe(policies)}: without '*' or 'Create' Crossplane does not "
@@ -287,8 +345,7 @@ def _evaluate_crossplane(spec: dict[str, Any]) -> tuple[bool, str]:
     if value is not ABSENT and not isinstance(value, str):
         unresolved = f"a {_type_name(value)} {_describe(value)} where a string is expected"
     subnet_problem = None
-    given = [_subnet_given(f"spec.{block}.{name}", _setting(values, name))
-             for block, values in blocks.items() for name in CROSSPLANE_SUBNETS]
+    given = [_crossplane_subnet(block, values) for block, values in blocks.items()]
     if True not in given:
         problems = [g for g in given if isinstance(g, str)]
         subnet_problem = problems[0] if problems else (
@@ -297,20 +354,64 @@ def _evaluate_crossplane(spec: dict[str, Any]) -> tuple[bool, str]:
     return judge([value], unresolved, subnet_problem, key)
 
 
-_REPEATED_KEYS: dict[tuple[str, int, int], dict[int, list[str]] | None] = {}
+MERGE_TAG = "tag:yaml.org,2002:merge"  # a plain `<<` key
+_DECODING_DIFFERENCES: dict[tuple[str, int, int], dict[int, list[str]] | None] = {}
 
 
-def repeated_keys(path: str) -> dict[int, list[str]] | None:
-    """{first line of a mapping: the keys it repeats} for a manifest file, read as Checkov's kubernetes
-    parser reads it (PyYAML; a JSON file wrapped in a list), where the last of repeated keys silently wins;
-    None when the file cannot be read that way. {} when there is no such file (a check run outside a scan)."""
+def _merged_keys(node: Any, depth: int = 0) -> set[str] | None:
+    """The keys a merge (`<<: value`) brings in, or None when the rule cannot list them."""
+    import yaml
+
+    if depth > 32:
+        return None
+    nodes = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    keys: set[str] = set()
+    for item in nodes:
+        if not isinstance(item, yaml.MappingNode):
+            return None
+        for key, value in item.value:
+            inner = _merged_keys(value, depth + 1) if key.tag == MERGE_TAG else None
+            if key.tag == MERGE_TAG and inner is None or not isinstance(key, yaml.ScalarNode):
+                return None
+            keys |= inner if inner is not None else {key.value}
+    return keys
+
+
+def _mapping_differences(node: Any) -> list[str]:
+    """Where Checkov's YAML reading (PyYAML) and kubectl's (sigs.k8s.io/yaml, Go yaml.v2) give this mapping
+    different contents: a repeated key (PyYAML keeps the last), and a merge key `<<` after an explicit key it
+    also sets (PyYAML keeps the explicit value wherever it is written; Go yaml.v2 applies keys in order, so the
+    merge overrides what was written before it: measured with kubectl)."""
+    differences, seen = [], set()
+    keys = [k.value for k, _ in node.value if k.tag != MERGE_TAG]
+    for key in sorted({k for k in keys if keys.count(k) > 1}):
+        differences.append(f"repeats the key {key!r}: Checkov reads the last value, kubectl and kustomize reject "
+                           "the file, other tools may take the first")
+    for key, value in node.value:
+        if key.tag != MERGE_TAG:
+            seen.add(key.value)
+            continue
+        merged = _merged_keys(value)
+        if merged is None:
+            differences.append("has a merge key `<<` whose value is not a mapping the rule can read")
+        elif merged & seen:
+            shown = ", ".join(repr(k) for k in sorted(merged & seen))
+            differences.append(f"merges {shown} with `<<` after setting them: kubectl (Go YAML) takes the merged "
+                               "values, Checkov (PyYAML) the ones written")
+    return differences
+
+
+def decoding_differences(path: str) -> dict[int, list[str]] | None:
+    """{first line of a mapping: how kubectl's reading of it differs from Checkov's} for a manifest file, read
+    as Checkov's kubernetes parser reads it (PyYAML; a JSON file wrapped in a list); None when the file cannot
+    be read that way. {} when there is no such file (a check run outside a scan)."""
     try:
         stat = os.stat(path)
     except (OSError, TypeError, ValueError):
         return {}
     cache_key = (path, stat.st_mtime_ns, stat.st_size)
-    if cache_key in _REPEATED_KEYS:
-        return _REPEATED_KEYS[cache_key]
+    if cache_key in _DECODING_DIFFERENCES:
+        return _DECODING_DIFFERENCES[cache_key]
     import yaml
     from checkov.common.util.file_utils import read_file_with_any_encoding
 
@@ -320,22 +421,24 @@ def repeated_keys(path: str) -> dict[int, list[str]] | None:
         if path.endswith(".json"):  # as checkov.kubernetes.parser.k8_json.loads, which keeps the line numbers
             content = "[" + content.replace("}{", "},{").replace("}\n{", "},\n{") + "]"
         for root in yaml.compose_all(content, Loader=yaml.SafeLoader):
-            pending = [root]
+            pending, visited = [root], set()
             while pending:
                 node = pending.pop()
+                if id(node) in visited:  # an alias is the anchored node itself
+                    continue
+                visited.add(id(node))
                 if isinstance(node, yaml.MappingNode):
-                    keys = [k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode) and k.value != "<<"]
-                    repeated = sorted({k for k in keys if keys.count(k) > 1})
-                    if repeated:
-                        found.setdefault(node.start_mark.line + 1, []).extend(repeated)
+                    differences = _mapping_differences(node)
+                    if differences:
+                        found.setdefault(node.start_mark.line + 1, []).extend(differences)
                     pending.extend(v for pair in node.value for v in pair)
                 elif isinstance(node, yaml.SequenceNode):
                     pending.extend(node.value)
     except (OSError, UnicodeError, ValueError, RecursionError, yaml.YAMLError):
         found = None
-    if len(_REPEATED_KEYS) > 256:
-        _REPEATED_KEYS.clear()
-    _REPEATED_KEYS[cache_key] = found
+    if len(_DECODING_DIFFERENCES) > 256:
+        _DECODING_DIFFERENCES.clear()
+    _DECODING_DIFFERENCES[cache_key] = found
     return found
 
 
@@ -363,14 +466,13 @@ def evaluate_kubernetes(conf: dict[str, Any], path: str | None = None) -> tuple[
         return False, (f"apiVersion {group}/{version} is not a version of the {api['controller']} CRD the rule knows "
                        f"({', '.join(api['versions'])}); failing closed")
     if path is not None:
-        repeated = repeated_keys(path)
-        if repeated is None:
-            return False, f"{path} could not be re-read to rule out repeated keys; failing closed"
-        clashes = sorted((line, key) for line in _mapping_lines(conf) for key in repeated.get(line, []))
+        differences = decoding_differences(path)
+        if differences is None:
+            return False, f"{path} could not be re-read to compare with kubectl's reading; failing closed"
+        clashes = sorted((line, text) for line in _mapping_lines(conf) for text in differences.get(line, []))
         if clashes:
-            line, key = clashes[0]
-            return False, (f"the mapping at line {line} repeats the key {key!r}: Checkov reads the last value, "
-                           f"kubectl and kustomize reject the file, other tools may take the first; failing closed")
+            line, text = clashes[0]
+            return False, f"the mapping at line {line} {text}; failing closed"
     spec = conf.get("spec")
     if spec is None:
         spec = {}
@@ -378,7 +480,7 @@ def evaluate_kubernetes(conf: dict[str, Any], path: str | None = None) -> tuple[
         return False, f"spec is {_describe(spec)}, not a mapping; {K8S_KEY} cannot be read"
     if api["layout"] == "ack":
         return _evaluate_ack(spec, conf)
-    return _evaluate_crossplane(spec)
+    return _evaluate_crossplane(spec, conf)
 
 
 # ---------------------------------------------------------------- Checkov classes (one ID, three registries)
@@ -406,7 +508,8 @@ def _carry_details_into_records() -> None:
 
 
 DETAILS_KEY = "d9_details"
-_carry_details_into_records()
+with _LOAD_LOCK:  # once per process, as above
+    _carry_details_into_records()
 
 
 class _RuleIdentity:
@@ -489,11 +592,25 @@ class SageMakerNotebookDirectInternetCloudFormation(_RuleIdentity, CfnCheck):
         self._apply_metadata()
 
     def scan_resource_conf(self, conf: dict[str, Any]) -> CheckResult:
-        # the notebook as written in its template; None outside Checkov's CloudFormation runner
+        # the notebook as written in its template, or why it cannot be found: never Checkov's rendered values
         return self._verdict(lambda resource: evaluate_cloudformation(
-            resource, cloudformation_values.scanned_resource(resource)
-            or cloudformation_values.scanned_serverless_resource(resource)),
+            resource, cloudformation_values.scanned_resource(resource)),
             conf, [f"Properties/{CFN_KEY}", f"Properties/{CFN_SUBNET}"])
+
+
+def _run_arguments_problem() -> str:
+    """The Kubernetes check reads the manifest's file from Checkov's run(scanned_file, entity_configuration, ...)
+    arguments; checked when the check loads ("" when they are where it reads them)."""
+    import inspect
+    try:
+        names = list(inspect.signature(KubernetesCheck.run).parameters)[1:3]
+    except (TypeError, ValueError):
+        names = []
+    return "" if names == ["scanned_file", "entity_configuration"] else (
+        f"this Checkov release passes {names} to a check's run(), not (scanned_file, entity_configuration)")
+
+
+KUBERNETES_RUN_PROBLEM = _run_arguments_problem()
 
 
 class SageMakerNotebookDirectInternetKubernetes(_RuleIdentity, KubernetesCheck):
@@ -521,8 +638,11 @@ class SageMakerNotebookDirectInternetKubernetes(_RuleIdentity, KubernetesCheck):
                 [f"spec/{block}/{name}" for block in ("forProvider", "initProvider")
                  for name in (K8S_KEY, *CROSSPLANE_SUBNETS)])
         path = getattr(self, "_scanned_file", None)
-        return self._verdict(lambda resource: evaluate_kubernetes(resource, path if isinstance(path, str) else None),
-                             conf, keys)
+        problem = KUBERNETES_RUN_PROBLEM or ("" if isinstance(path, str) else "Checkov did not name the manifest's file")
+        if problem:  # without the file, kubectl's reading of its YAML cannot be compared: never a PASS
+            return self._verdict(lambda resource: (False, f"{problem}, so the rule cannot compare its YAML with "
+                                                          "kubectl's reading; failing closed"), conf, keys)
+        return self._verdict(lambda resource: evaluate_kubernetes(resource, path), conf, keys)
 
 
 terraform_check = SageMakerNotebookDirectInternetTerraform()

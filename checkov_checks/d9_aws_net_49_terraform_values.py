@@ -1208,6 +1208,9 @@ class ModuleInstance:
             raise Unproven(f"{label} is not declared once in {self.module.folder}")
         source = call.get("source")
         source_value = evaluate(source.ast(), Scope.LITERAL) if source is not None else None
+        if isinstance(source_value, str) and "\\" in source_value:
+            # Terraform reads ".\\modules\\m" as the local folder modules/m (measured); not a remote module
+            raise Unproven(f"{label}'s source {source_value!r} is written with backslashes, not evaluated by the rule")
         if isinstance(source_value, str) and source_value.startswith(("./", "../")):
             local_folder = os.path.normpath(os.path.join(self.module.folder, source_value))
             if folder is not None and not same_folder(folder, local_folder):

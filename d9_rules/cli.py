@@ -1,4 +1,5 @@
-"""`d9-rules`: print where the installed checks are, or run Checkov with them (pre-commit)."""
+"""`d9-rules`: print where the installed checks are, run Checkov with them (pre-commit), run Prowler with them
+in many accounts, or correlate the two engines' reports."""
 from __future__ import annotations
 
 import argparse
@@ -8,10 +9,11 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from d9_rules import location
+from d9_rules import inventory, location
 
 
 
@@ -99,6 +101,17 @@ def _real(path: str) -> str:
     return os.path.realpath(path)
 
 
+def _record_path(absolute: str | None, relative: str | None, root: str) -> str:
+    """The real path of a reported file. Checkov 3.3.30's file_abs_path is not always absolute or right (the
+    kubernetes framework repeats the scanned folder in it); file_path is relative to -d, or to the working
+    directory: the first candidate that exists wins."""
+    candidates = [c for c in (absolute, relative) if c]
+    for candidate in [*candidates, *(os.path.join(base, c.lstrip("/")) for c in candidates for base in (root, "."))]:
+        if os.path.isfile(candidate):
+            return _real(candidate)
+    return _real(candidates[0]) if candidates else "?"
+
+
 def _shown(path: str) -> str:
     """The user's own path: relative to the working directory when inside it."""
     relative = os.path.relpath(path)
@@ -113,22 +126,24 @@ class Scan:
         self.parsing_errors: set[str] = set()
         self.checkov_id = _rule_data().CHECKOV_ID  # type: ignore[attr-defined]
 
-    def add(self, stdout: str) -> bool:
+    def add(self, stdout: str, root: str = ".") -> bool:
+        """`root`: the folder given to that run's -d (file paths in the report are relative to it)."""
         documents = _documents(stdout)
         for document in documents:
             for report in document if isinstance(document, list) else [document]:
                 results = report.get("results") if isinstance(report, dict) else None
                 if not isinstance(results, dict):
                     continue  # a summary alone: nothing scanned in that folder
-                self.parsing_errors.update(_real(p) for p in results.get("parsing_errors") or [])
+                self.parsing_errors.update(_record_path(p, None, root) for p in results.get("parsing_errors") or [])
                 for bucket in ("failed_checks", "passed_checks", "skipped_checks"):
                     for record in results.get(bucket) or []:
                         if record.get("check_id") != self.checkov_id:
                             continue
-                        path = _real(record.get("file_abs_path") or record.get("file_path") or "?")
+                        path = _record_path(record.get("file_abs_path"), record.get("file_path"), root)
                         lines = tuple(record.get("file_line_range") or ())
-                        # Checkov 3.3.30 repeats the results of earlier -d folders in each later report
-                        self.records[(path, lines, record.get("resource"))] = {**record, "_path": path}
+                        # one key per result: a file scanned by two runs (nested folders) is reported once
+                        self.records[(path, lines, record.get("resource"))] = {
+                            **record, "check_type": record.get("check_type") or report.get("check_type"), "_path": path}
         return bool(documents)
 
     def verdicts(self, result: str) -> list[dict[str, Any]]:
@@ -157,14 +172,59 @@ class Scan:
                 print(f"\tGuide: {record['guideline']}")
 
 
-def checkov_scan(paths: list[str]) -> int:
+def _run_all(commands: list[list[str]]) -> list[tuple[str, str, int]]:
+    """(stdout, stderr, exit code) of each command, in order; as many at a time as there are CPUs."""
+    def one(command: list[str]) -> tuple[str, str, int]:
+        process = subprocess.run(command, capture_output=True, text=True)
+        return process.stdout, process.stderr, process.returncode
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(commands), os.cpu_count() or 1))) as pool:
+        return list(pool.map(one, commands))
+
+
+def _hidden_below(path: str, given: list[str]) -> bool:
+    """Whether `path` lies in a given folder under a name starting with a dot (which Checkov's -d skips)."""
+    for folder in (os.path.realpath(g) for g in given if os.path.isdir(g)):
+        if path.startswith(os.path.join(folder, "")):
+            return any(part.startswith(".") for part in Path(os.path.relpath(path, folder)).parts)
+    return False
+
+
+def report_unjudged(missing: list[tuple[Any, str]], not_created: list[Any], unreadable: dict[str, str],
+                    checkov_id: str, title: str) -> list[dict[str, Any]]:
+    """Print, in Checkov's compact layout, every inventoried notebook without a verdict (FAILED, not judged),
+    the notebooks Terraform would not create, and the files the inventory could not read; returns the
+    not-judged findings as JSON records."""
+    records = []
+    for declared, why in missing:
+        resource = inventory.resource_name(declared)
+        print(f'Check: {checkov_id}: "{title}"')
+        print(f"\tFAILED for resource: {resource}")
+        print(f"\tDetails: not judged: {why}")
+        print(f"\tFile: {_shown(declared.path)}:{declared.line}")
+        records.append({"check_id": checkov_id, "resource": resource, "file_abs_path": declared.path,
+                        "line": declared.line, "result": "FAILED", "details": [f"not judged: {why}"],
+                        "judged_by": "d9-rules inventory (no Checkov verdict)"})
+    for declared in not_created:
+        print(f"d9-rules: note: {inventory.resource_name(declared)} in {_shown(declared.path)}:{declared.line} "
+              f"has count = 0: Terraform does not create it")
+    for path, why in sorted(unreadable.items()):
+        print(f"d9-rules: {_shown(path)} {why}: a notebook it declares could not be looked for", file=sys.stderr)
+    return records
+
+
+def checkov_scan(paths: list[str], json_output: Path | None = None) -> int:
     """Checkov with only this rule over every given file, whatever its name. Exit 0 when every notebook
-    passes, 1 when one fails or a given file could not be parsed, 2 when Checkov could not run."""
+    passes, 1 when one fails, a given file could not be parsed, or a notebook the inventory finds in the given
+    paths got no verdict (not judged), 2 when Checkov could not run."""
     checkov = shutil.which("checkov", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     if not checkov:
         print("d9-rules: checkov is not installed (pip install 'd9-aws-net-49[checkov]')", file=sys.stderr)
         return 2
-    folders, hidden_files, problems = _plan(paths)
+    found = inventory.scan(paths or ["."])
+    # notebooks under hidden names inside a given folder: scanned as if given (their folder, and the file itself)
+    hidden = sorted({d.path for d in found.declared if d.kind not in ("helm", "kustomize") and _hidden_below(d.path, paths)})
+    folders, hidden_files, problems = _plan([*paths, *(_shown(p) for p in hidden)] if hidden else paths)
     for problem in problems:
         print(f"d9-rules: {problem}", file=sys.stderr)
     if problems:
@@ -174,23 +234,23 @@ def checkov_scan(paths: list[str]) -> int:
     checkov_id = _rule_data().CHECKOV_ID  # type: ignore[attr-defined]
     command = [checkov, "--external-checks-dir", str(location("checkov")), "--check", checkov_id,
                "--framework", *checkov_frameworks(), "--skip-download", "-o", "json"]
-    runs = [[*command, *(a for f in folders for a in ("-d", f))]]
+    # One folder per Checkov run: with several -d in one run, Checkov's thread mode (its default on macOS and
+    # Windows) drops some of the folders without a word.
+    runs = [[*command, "-d", folder] for folder in folders]
     if hidden_files:
         runs.append([*command, "-f", *hidden_files])
-    processes = [subprocess.Popen(run, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for run in runs]  # in parallel
     scan = Scan()
     failed_to_run = False
-    for run, process in zip(runs, processes):
-        stdout, stderr = process.communicate()
+    for run, (stdout, stderr, returncode) in zip(runs, _run_all(runs)):
+        root = run[run.index("-d") + 1] if "-d" in run else "."
         sys.stderr.write(stderr)
         if "Cannot load external check" in stderr:
             # Checkov skips a check file that fails to import and reports nothing for its ID: never a pass
             print(f"d9-rules: Checkov could not load the rule from {location('checkov')}; no notebook was judged",
                   file=sys.stderr)
             failed_to_run = True
-        if not scan.add(stdout) or process.returncode not in (0, 1):
-            print(f"d9-rules: checkov exited {process.returncode} without a report: {' '.join(run)}", file=sys.stderr)
+        if not scan.add(stdout, root) or returncode not in (0, 1):
+            print(f"d9-rules: checkov exited {returncode} without a report: {' '.join(run)}", file=sys.stderr)
             failed_to_run = True
     scan.print()
     given = {_real(p) for p in paths}
@@ -202,12 +262,52 @@ def checkov_scan(paths: list[str]) -> int:
     if others:
         print("d9-rules: note: Checkov could not parse these other files in the scanned folders: "
               + ", ".join(_shown(p) for p in others), file=sys.stderr)
+    missing, not_created = inventory.unjudged(found, [(r, r["_path"]) for r in scan.records.values()],
+                                              scan.parsing_errors, inventory.renderers())
+    unjudged_records = report_unjudged(missing, not_created, found.unreadable, checkov_id,
+                                       _rule_data().TITLE)  # type: ignore[attr-defined]
     failed, passed = len(scan.verdicts("FAILED")), len(scan.verdicts("PASSED"))
-    print(f"d9-rules: {checkov_id}: {passed} passed, {failed} failed, {len(scan.verdicts('SKIPPED'))} skipped; "
-          f"{len(unparsed)} given file(s) not parsed")
+    print(f"d9-rules: {checkov_id}: {passed} passed, {failed} failed, {len(scan.verdicts('SKIPPED'))} skipped, "
+          f"{len(missing)} not judged; {len(unparsed)} given file(s) not parsed")
+    if json_output is not None:
+        # file_abs_path corrected: Checkov's is relative, or wrong, for some frameworks (see _record_path)
+        checkov_records = [{**{k: v for k, v in r.items() if k != "_path"}, "file_abs_path": r["_path"]}
+                           for r in scan.records.values()]
+        json_output.write_text(json.dumps({"check_id": checkov_id, "checkov": checkov_records,
+                                           "not_judged": unjudged_records,
+                                           "unreadable": found.unreadable}, indent=1, default=str) + "\n")
     if failed_to_run:
         return 2
-    return 1 if failed or unparsed else 0
+    return 1 if failed or unparsed or missing or found.unreadable else 0
+
+
+def audit(report: Path, root: Path, json_output: Path | None = None) -> int:
+    """The notebooks declared under `root` that Checkov's JSON `report` (`checkov -o json`) has no verdict
+    for. Exit 0 when every one has a verdict, 1 when one has none or a file could not be read, 2 when the
+    report cannot be read."""
+    scan = Scan()
+    try:
+        text = report.read_text(encoding="utf-8")
+    except OSError as exc:
+        print(f"d9-rules audit: cannot read {report}: {exc}", file=sys.stderr)
+        return 2
+    # a report made elsewhere (another checkout path, a container) is read relative to --root
+    if not scan.add(text, str(root)):
+        print(f"d9-rules audit: {report} holds no Checkov JSON report (checkov -o json)", file=sys.stderr)
+        return 2
+    found = inventory.scan([str(root)])
+    missing, not_created = inventory.unjudged(found, [(r, r["_path"]) for r in scan.records.values()],
+                                              scan.parsing_errors)
+    checkov_id = _rule_data().CHECKOV_ID  # type: ignore[attr-defined]
+    records = report_unjudged(missing, not_created, found.unreadable, checkov_id,
+                              _rule_data().TITLE)  # type: ignore[attr-defined]
+    if json_output is not None:
+        json_output.write_text(json.dumps({"check_id": checkov_id, "not_judged": records,
+                                           "unreadable": found.unreadable}, indent=1) + "\n")
+    judged = sum(1 for d in found.declared if d.created) - len(missing)
+    print(f"d9-rules audit: {len(found.declared)} declaration(s) found under {root}; {len(missing)} without a verdict "
+          f"in {report}, {len(found.unreadable)} file(s) unreadable; {judged} judged")
+    return 1 if missing or found.unreadable else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -221,6 +321,14 @@ def main(argv: list[str] | None = None) -> int:
     scan = sub.add_parser("checkov-scan", help="run Checkov with only this rule over the given files "
                                                "(hidden ones included) and their folders")
     scan.add_argument("paths", nargs="*")
+    scan.add_argument("--json", type=Path, metavar="FILE", dest="json_output",
+                      help="also write the results, the notebooks not judged included, as JSON")
+    auditor = sub.add_parser("audit", help="name the notebooks declared under --root that a Checkov JSON report "
+                                           "has no verdict for (exit 1 when there are any)")
+    auditor.add_argument("--checkov-report", type=Path, required=True, help="the output of checkov -o json")
+    auditor.add_argument("--root", type=Path, required=True, help="the folder Checkov scanned")
+    auditor.add_argument("--json", type=Path, metavar="FILE", dest="json_output",
+                         help="also write the notebooks without a verdict as JSON")
     exporter = sub.add_parser("export", help="write the check folder a user commits: "
                                              "`export checkov DIR` (for --external-checks-dir) or `export prowler DIR`")
     exporter.add_argument("kind", choices=["checkov", "prowler"])
@@ -230,11 +338,17 @@ def main(argv: list[str] | None = None) -> int:
     exporter.add_argument("--force", action="store_true", help="replace files of ours that differ (an older export)")
     from d9_rules.org_scan import add_parser as add_prowler_org
     add_prowler_org(sub)
+    from d9_rules.correlate import add_parser as add_correlate
+    add_correlate(sub)
     args = parser.parse_args(argv)
     if args.command == "prowler-org":
         return args.prowler_org(args)
+    if args.command == "correlate":
+        return args.correlate(args)
     if args.command == "checkov-scan":
-        return checkov_scan(args.paths)
+        return checkov_scan(args.paths, args.json_output)
+    if args.command == "audit":
+        return audit(args.checkov_report, args.root, args.json_output)
     if args.command == "export":
         from d9_rules.export import ExportError, export
         try:

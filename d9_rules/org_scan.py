@@ -11,8 +11,10 @@ at most --parallel at a time, each with its own output folder (replaced on every
 
 An account is reported as failed (named on stderr) when Prowler could not scan it: the role could not be
 assumed, Prowler exited with an error or was killed, its report is missing or names another account, or
-the check itself failed to run. Exit code: 1 when any account failed (the others are still scanned and
-merged), otherwise 3 when any unmuted FAIL (as Prowler), otherwise 0.
+the check itself failed to run. An account is reported as not fully scanned (named on stderr) when the
+check reports a region whose notebooks could not be listed (an unmuted MANUAL finding whose resource is the
+region: access denied, throttled, an endpoint error). Exit code: 1 when any account failed or was not fully
+scanned (the others are still scanned and merged), otherwise 3 when any unmuted FAIL (as Prowler), otherwise 0.
 
 Hook it into d9_rules/cli.py with `add_parser(sub)` and `args.prowler_org(args)`; without the hook,
 `python -m d9_rules.org_scan ...` takes the same arguments.
@@ -37,9 +39,12 @@ ACCOUNT_ID = re.compile(r"^\d{12}$")
 MERGED = "prowler-org"
 # A run that did not judge the account: Prowler's critical errors (the role could not be assumed, invalid
 # credentials) and errors naming the check (it failed to load or run: Prowler then still exits 0).
-# A region Prowler could not list (an SCP denying it, say) is only an ERROR line: as with one account,
-# the other regions are reported.
+# A region Prowler could not list (an SCP denying it, say) is only an ERROR line there; the check reports it as
+# a finding of its own (see unlisted_region), and the other regions are reported.
 FAILURE_LINE = re.compile(r"CRITICAL|ERROR.*" + CHECK)
+# The check's finding for a region whose notebooks could not be listed: MANUAL, resource the region, with
+# Prowler's placeholder ARN for a resource it could not name.
+UNLISTED_REGION_ARN = re.compile(r"^arn:[^:]+:sagemaker:(?P<region>[^:]+):\d{12}:notebook-instance/unknown$")
 
 
 @dataclass
@@ -54,6 +59,7 @@ class AccountResult:
     finished: float = 0.0
     statuses: dict[str, int] = field(default_factory=dict)
     unmuted_fail: int = 0
+    unlisted_regions: dict[str, str] = field(default_factory=dict)  # region -> the check's explanation
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -112,6 +118,14 @@ def _prowler_command(args: argparse.Namespace, account: str, role_arn: str, fold
     return command + args.prowler_args
 
 
+def unlisted_region(row: dict[str, str]) -> str | None:
+    """The region of an unmuted finding of the check for a region it could not list, else None."""
+    match = UNLISTED_REGION_ARN.match(row.get("RESOURCE_UID") or "")
+    if row.get("STATUS") != "MANUAL" or row.get("MUTED") == "True" or match is None:
+        return None
+    return match.group("region") if row.get("RESOURCE_NAME") == match.group("region") else None
+
+
 def _read_csv(path: Path) -> list[dict[str, str]]:
     with open(path, newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle, delimiter=";"))
@@ -154,6 +168,9 @@ def scan_account(args: argparse.Namespace, account: str) -> AccountResult:
         for row in rows:
             result.statuses[row["STATUS"]] = result.statuses.get(row["STATUS"], 0) + 1
             result.unmuted_fail += row["STATUS"] == "FAIL" and row.get("MUTED") != "True"
+            region = unlisted_region(row)
+            if region is not None:
+                result.unlisted_regions[region] = row.get("STATUS_EXTENDED", "")
         result.scanned = True
     elif result.exit_code == 0:  # Prowler writes no report when nothing was found
         result.scanned = True
@@ -218,7 +235,9 @@ def run(args: argparse.Namespace) -> int:
     def one(account: str) -> AccountResult:
         result = scan_account(args, account)
         counts = ", ".join(f"{n} {s}" for s, n in sorted(result.statuses.items())) or "no notebook found"
-        print(f"d9-rules prowler-org: {account}: " + (f"scanned: {counts}" if result.scanned else
+        unlisted = (f"; NOT FULLY SCANNED: notebooks could not be listed in {', '.join(sorted(result.unlisted_regions))}"
+                    f" ({next(iter(result.unlisted_regions.values()))})" if result.unlisted_regions else "")
+        print(f"d9-rules prowler-org: {account}: " + (f"scanned: {counts}{unlisted}" if result.scanned else
               f"FAILED: {result.reason} (log: {result.output}{os.sep}prowler.log)"), flush=True)
         return result
 
@@ -226,8 +245,9 @@ def run(args: argparse.Namespace) -> int:
         results = list(pool.map(one, accounts))
     merged_csv, merged_ocsf = merge(results, args.output_dir)
     failed = [r.account_id for r in results if not r.scanned]
+    incomplete = [r.account_id for r in results if r.scanned and r.unlisted_regions]
     (args.output_dir / "summary.json").write_text(json.dumps(
-        {"check": CHECK, "accounts": [asdict(r) for r in results], "failed": failed,
+        {"check": CHECK, "accounts": [asdict(r) for r in results], "failed": failed, "not_fully_scanned": incomplete,
          "merged": {"csv": str(merged_csv), "ocsf": str(merged_ocsf)}}, indent=2) + "\n")
     totals: dict[str, int] = {}
     for result in results:
@@ -239,6 +259,10 @@ def run(args: argparse.Namespace) -> int:
     if failed:
         print(f"d9-rules prowler-org: {len(failed)} account(s) could not be scanned: {', '.join(failed)}",
               file=sys.stderr)
+    if incomplete:
+        print(f"d9-rules prowler-org: {len(incomplete)} account(s) not fully scanned (a region's notebooks could not "
+              f"be listed, see the MANUAL findings): {', '.join(incomplete)}", file=sys.stderr)
+    if failed or incomplete:
         return 1
     return 3 if any(r.unmuted_fail for r in results) else 0
 

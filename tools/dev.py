@@ -36,6 +36,7 @@ FLOOR_SUITE = (
     "tests/checkov/test_verdicts_per_framework.py", "tests/checkov/test_held_out_cases.py",
     "tests/checkov/test_variable_files.py", "tests/checkov/test_reasons.py",
     "tests/checkov/test_suppression_and_selection.py", "tests/checkov/test_outputs.py",
+    "tests/checkov/test_checkov_internals.py",
 )
 
 
@@ -152,10 +153,12 @@ def engine_bin(engine: str, program: str) -> str:
 def demo(_: argparse.Namespace) -> int:
     ensure_env("checkov")
     log("Checkov with the D9.AWS.NET.49 bundle over examples/ (expect the bad examples to FAIL)")
+    reports = Path(tempfile.mkdtemp(prefix="d9-demo-"))
+    checkov_report, prowler_report = reports / "checkov.json", reports / "prowler.ocsf.json"
     command = [
         engine_bin("checkov", "checkov"), "-d", str(ROOT / "examples"),
         "--external-checks-dir", str(ROOT / "checkov_checks"), "--check", CHECKOV_ID,
-        "--skip-download", "--compact", "--quiet",
+        "--skip-download", "--compact", "-o", "cli", "-o", "json", "--output-file-path", f"console,{checkov_report}",
     ]
     code = subprocess.run(command, cwd=ROOT).returncode
     # Checkov exits 1 when a check fails: that is the expected outcome on the bad examples.
@@ -164,7 +167,14 @@ def demo(_: argparse.Namespace) -> int:
         return code
     python = ensure_env("prowler")
     log("Prowler with the D9.AWS.NET.49 bundle against a local moto account seeded from examples/cloudformation/")
-    return subprocess.run([str(python), str(ROOT / "tools" / "prowler_demo.py")], cwd=ROOT).returncode
+    code = subprocess.run([str(python), str(ROOT / "tools" / "prowler_demo.py"), str(prowler_report)], cwd=ROOT).returncode
+    if code != 0:
+        return code
+    log("d9-rules correlate: each notebook of examples/ joined with the live one (by name, or by the stack's tags)")
+    code = subprocess.run([str(venv_python("checkov")), "-m", "d9_rules.cli", "correlate", "--checkov", str(checkov_report),
+                           "--prowler", str(prowler_report)], cwd=ROOT).returncode
+    shutil.rmtree(reports, ignore_errors=True)
+    return 0 if code in (0, 1) else code  # 1 = a drift, an expected outcome like Checkov's 1
 
 
 def test(args: argparse.Namespace) -> int:

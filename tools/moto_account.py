@@ -74,10 +74,14 @@ class MotoAccount:
             NotebookInstanceName=name, InstanceType=settings.pop("InstanceType", "ml.t3.medium"),
             RoleArn=settings.pop("RoleArn", ROLE_ARN), **settings)
 
-    def seed_from_template(self, template: Path, region: str) -> list[str]:
-        """Create every AWS::SageMaker::NotebookInstance of a CloudFormation template; returns the names."""
+    def seed_from_template(self, template: Path, region: str, stack_name: str | None = None) -> list[str]:
+        """Create every AWS::SageMaker::NotebookInstance of a CloudFormation template; returns the names.
+        With `stack_name`, each carries the tags CloudFormation sets on what a stack creates."""
         names = []
         for name, properties in notebooks_in_template(template).items():
+            if stack_name:
+                properties["Tags"] = [{"Key": "aws:cloudformation:stack-name", "Value": stack_name},
+                                      {"Key": "aws:cloudformation:logical-id", "Value": name}]
             self.create_notebook(region, name, **properties)
             names.append(name)
         return names

@@ -4,7 +4,7 @@ import shutil
 
 import yaml
 from bundle_harness import BUNDLE_BIN, installed_folder, run
-from rule import GUIDELINE_URL, CHECKOV_ID, EXAMPLE_NAMES, EXAMPLES, ROOT, expected_verdict
+from rule import GUIDELINE_URL, CHECKOV_ID, EXAMPLE_NAMES, EXAMPLES, FIXTURES, ROOT, expected_verdict
 
 
 def test_installed_bundle_holds_checks_metadata_and_docs_but_no_tests(tmp_path):
@@ -56,14 +56,25 @@ def test_github_and_gitlab_checkov_steps_run_as_written(tmp_path):
     shutil.copytree(EXAMPLES, tmp_path, dirs_exist_ok=True)
     github = yaml.safe_load((ROOT / "docs" / "pipelines" / "github-actions.yml").read_text())
     gitlab = yaml.safe_load((ROOT / "docs" / "pipelines" / "gitlab-ci.yml").read_text())
-    scripts = [next(s["run"] for s in github["jobs"]["checkov"]["steps"] if s.get("name") == "Scan"),
-               next(line for line in gitlab["d9-checkov"]["script"] if line.startswith("checkov"))]
-    for script in scripts:
+    steps = github["jobs"]["checkov"]["steps"]
+    github_scan = next(s["run"] for s in steps if s.get("name") == "Scan")
+    github_audit = next(s["run"] for s in steps if s.get("name") == "Notebooks without a verdict")
+    gitlab_script = "\n".join(gitlab["d9-checkov"]["script"][1:])  # after pip install, in one shell as GitLab runs it
+    # a template Checkov cannot parse, holding a notebook: the audit names it (FAILED, not judged), exit 1
+    shutil.copy(FIXTURES / "silent" / "cloudformation" / "pasted.yaml", tmp_path / "pasted.yaml")
+    for script in (github_scan, gitlab_script):
         result = run("checkov", script, tmp_path)
         assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]  # the bad examples fail
         sarif = json.loads((tmp_path / "results.sarif").read_text())
         assert {r["ruleId"] for run_ in sarif["runs"] for r in run_["results"]} == {CHECKOV_ID}
+        audit = run("checkov", github_audit, tmp_path)
+        assert audit.returncode == 1, audit.stdout[-2000:] + audit.stderr[-2000:]
+        assert "FAILED for resource: AWS::SageMaker::NotebookInstance.SilentPastedNotebook" in audit.stdout
+        assert "1 without a verdict" in audit.stdout, audit.stdout[-2000:]
+        if script == gitlab_script:
+            assert "FAILED for resource: AWS::SageMaker::NotebookInstance.SilentPastedNotebook" in result.stdout
         (tmp_path / "results.sarif").unlink()
+        (tmp_path / "results.json").unlink()
     assert (tmp_path / "results.xml").is_file()  # GitLab's JUnit report
     assert BUNDLE_BIN["checkov"].is_dir()
 

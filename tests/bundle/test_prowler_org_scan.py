@@ -29,6 +29,8 @@ MANAGEMENT, SCANNER, ROLE = "123456789012", "org-scanner", "ProwlerScan"
 US, EU = "us-east-1", "eu-west-1"
 PRIVATE = {"DirectInternetAccess": "Disabled", "SubnetId": "subnet-0a", "SecurityGroupIds": ["sg-0a"]}
 ALLOW_ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+DENY_SAGEMAKER = {"Version": "2012-10-17", "Statement": [*ALLOW_ALL["Statement"],
+                                                         {"Effect": "Deny", "Action": "sagemaker:*", "Resource": "*"}]}
 
 
 def readme_commands() -> list[str]:
@@ -57,14 +59,14 @@ def scanner(server, assumable: str | list[str]) -> dict[str, str]:
     return iam.create_access_key(UserName=SCANNER)["AccessKey"]
 
 
-def member(server, account_id: str, notebooks: dict[str, tuple[str, dict]]):
-    """The scan role in `account_id` (trusting the scanner, allowed everything) and its notebooks."""
+def member(server, account_id: str, notebooks: dict[str, tuple[str, dict]], policy: dict = ALLOW_ALL):
+    """The scan role in `account_id` (trusting the scanner, with `policy`) and its notebooks."""
     account = server.assume(account_id, ROLE)
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {
         "AWS": f"arn:aws:iam::{MANAGEMENT}:user/{SCANNER}"}}]}
     iam = account.client("iam", US)
     iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust))
-    iam.put_role_policy(RoleName=ROLE, PolicyName="scan", PolicyDocument=json.dumps(ALLOW_ALL))
+    iam.put_role_policy(RoleName=ROLE, PolicyName="scan", PolicyDocument=json.dumps(policy))
     for name, (region, settings) in notebooks.items():
         account.create_notebook(region, name, **settings)
     return account
@@ -90,7 +92,9 @@ def merged(output: Path) -> tuple[dict, dict]:
     assert len(findings) == len(rows)
     for row in rows:
         assert row["CHECK_ID"] == PROWLER_CHECK
-        assert row["RESOURCE_UID"] == f"arn:aws:sagemaker:{row['REGION']}:{row['ACCOUNT_UID']}:notebook-instance/{row['RESOURCE_NAME']}"
+        # a notebook, or a region whose notebooks could not be listed (named as the resource)
+        name = "unknown" if row["RESOURCE_NAME"] == row["REGION"] else row["RESOURCE_NAME"]
+        assert row["RESOURCE_UID"] == f"arn:aws:sagemaker:{row['REGION']}:{row['ACCOUNT_UID']}:notebook-instance/{name}"
     return ({(r["ACCOUNT_UID"], r["RESOURCE_NAME"]): (r["REGION"], r["STATUS"]) for r in rows},
             {(f["cloud"]["account"]["uid"], f["resources"][0]["name"]): (f["resources"][0]["region"], f["status_code"])
              for f in findings})
@@ -143,6 +147,39 @@ def test_listed_accounts_each_notebook_once_and_the_unassumable_account_failed(t
     for account in reachable:
         assert (output / account / f"prowler-{account}.csv").is_file()
     assert "AccessDenied" in (output / refused / "prowler.log").read_text()
+
+
+def test_an_account_whose_role_may_not_list_sagemaker_is_not_fully_scanned(tmp_path):
+    """The role of the last listed account may do anything but call SageMaker: Prowler logs the denial and
+    would report nothing for that account; the check reports each audited region it could not list (MANUAL,
+    the region as resource), and prowler-org counts the account as not fully scanned and exits 1, although
+    every other account's notebooks passed."""
+    command = command_with("--accounts")
+    listed = re.search(r"--accounts ((?:\d{12} ?)+)", command).group(1).split()
+    output = tmp_path / re.search(r"--output-dir (\S+)", command).group(1)
+    regions = re.search(r"-- --region ((?:[a-z]+-[a-z]+-\d ?)+)", command).group(1).split()
+    *allowed, denied = listed
+    expected = {(account, f"private-{n}"): (EU, "PASS") for n, account in enumerate(allowed)}
+    expected.update({(denied, region): (region, "MANUAL") for region in regions})
+    with moto_server() as server:
+        key = scanner(server, [f"arn:aws:iam::{account}:role/{ROLE}" for account in listed])
+        for n, account in enumerate(allowed):
+            member(server, account, {f"private-{n}": (EU, PRIVATE)})
+        member(server, denied, {"public-unseen": (US, {"DirectInternetAccess": "Enabled"})}, policy=DENY_SAGEMAKER)
+        server.enforce_iam()
+        result = run_readme_command(command, server, key, tmp_path)
+
+    assert result.returncode == 1, (result.stdout + result.stderr)[-5000:]
+    assert f"not fully scanned (a region's notebooks could not be listed, see the MANUAL findings): {denied}" \
+        in result.stderr
+    [line] = [line for line in result.stdout.splitlines() if f"prowler-org: {denied}:" in line]
+    assert f"NOT FULLY SCANNED: notebooks could not be listed in {', '.join(sorted(regions))}" in line, line
+    assert "sagemaker:ListNotebookInstances" in line, line
+    summary = json.loads((output / "summary.json").read_text())
+    assert summary["failed"] == [] and summary["not_fully_scanned"] == [denied]
+    assert sorted(summary["accounts"][-1]["unlisted_regions"]) == sorted(regions)
+    csv_view, ocsf_view = merged(output)
+    assert csv_view == ocsf_view == expected
 
 
 def test_organization_accounts_all_scanned(tmp_path):

@@ -31,12 +31,29 @@ NOTEBOOK = "AWS::SageMaker::NotebookInstance."
 # repository changes before deployment (nested stack Parameters, samconfig parameter_overrides, Serverless
 # extensions and merged resources files, macros), values read at deploy time (dynamic references, Serverless
 # sources with fallbacks), and ${file(...)}, which Checkov's YAML loader expands in any template.
+# A third review's (issue 17), each wrongly PASSED before: AWS::NoValue in a list before Fn::Select;
+# Fn::Transform outside Properties (beside them, in Resources, in Mappings) and a top-level Transform that is
+# a mapping; SAM CLI configuration at the project root (template_file) and under another name (--config-file,
+# environment prod); a parent stack in another branch of the repository; Serverless plugins (a list, or
+# modules from a local path), a Transform and Fn::Transform in resources, provider.stackParameters; Terraform
+# deploying the template with parameters (aws_cloudformation_stack).
 EXPECTED_IAC = {
     ("cloudformation", f"/{case}", f"{NOTEBOOK}Notebook") for case in (
         "cfn_dynamic_reference_default_condition/template.yaml", "cfn_dynamic_reference_default_condition/template_inline.yaml",
         "cfn_macro_transform/properties_fn_transform.yaml", "cfn_macro_transform/template_macro.yaml",
         "cfn_nested_stack_parameter_override/child.yaml", "cfn_yaml_file_include_condition/template.yaml",
-        "sam_samconfig_parameter_override/template.yaml", "sls_resources_list_merge_override/notebooks.yml")} | {
+        "sam_samconfig_parameter_override/template.yaml", "sls_resources_list_merge_override/notebooks.yml",
+        "cfn_novalue_list_select/template.yaml", "cfn_fn_transform_outside_properties/resource_level.yaml",
+        "cfn_fn_transform_outside_properties/resources_section.yaml",
+        "cfn_fn_transform_outside_properties/mappings_section.yaml",
+        "cfn_fn_transform_outside_properties/top_level_mapping.yaml",
+        "sam_config_project_root/infra/sam/stacks/notebook/template.yaml", "sam_config_file_option/app/template.yaml",
+        "cfn_parent_stack_elsewhere/children/ml/team/notebook.yaml",
+        "cfn_terraform_stack_parameters/templates/notebook.yaml")} | {
+    ("cloudformation", "/cfn_novalue_list_select/template.yaml", f"{NOTEBOOK}NotebookIf"),
+    ("serverless", "/sls_resources_transform/serverless.yml", f"{NOTEBOOK}NotebookSnippet")} | {
+    ("serverless", f"/{case}/serverless.yml", f"{NOTEBOOK}Notebook") for case in (
+        "sls_plugins", "sls_plugins_modules", "sls_resources_transform", "sls_stack_parameters")} | {
     ("serverless", "/sls_fallbacks/serverless.yml", f"{NOTEBOOK}{name}") for name in (
         "CfFallback", "EnvFallback", "OptFallback", "ParamFallback", "SelfViaOpt", "SsmFallback", "StageKeyedMap",
         "StageMap")} | {

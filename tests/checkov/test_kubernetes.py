@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -20,18 +22,19 @@ import k8s_tools  # noqa: E402
 K8S = FIXTURES / "kubernetes"
 
 
+def manifests_of(path: Path) -> list[dict]:
+    """Every NotebookInstance document of a YAML or JSON file (List items included), read with PyYAML."""
+    text = path.read_text()
+    documents = yaml.safe_load("[" + text.replace("}\n{", "},\n{") + "]") if path.suffix == ".json" \
+        else yaml.safe_load_all(text)
+    return [item for document in documents if document
+            for item in (document.get("items", []) if document.get("kind") == "List" else [document])
+            if item.get("kind") == RULE_DATA.KUBERNETES_KIND]
+
+
 def manifests(folder: Path) -> list[dict]:
     """Every NotebookInstance document of the folder's YAML and JSON files (List items included)."""
-    found = []
-    for path in sorted([*folder.rglob("*.yaml"), *folder.rglob("*.json")]):
-        text = path.read_text()
-        documents = yaml.safe_load("[" + text.replace("}\n{", "},\n{") + "]") if path.suffix == ".json" \
-            else yaml.safe_load_all(text)
-        for document in documents:
-            for item in document.get("items", []) if document.get("kind") == "List" else [document]:
-                if item.get("kind") == RULE_DATA.KUBERNETES_KIND:
-                    found.append(item)
-    return found
+    return [m for path in sorted([*folder.rglob("*.yaml"), *folder.rglob("*.json")]) for m in manifests_of(path)]
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +49,7 @@ def test_other_api_groups_are_parsed_but_never_reported(kubernetes_report, tmp_p
     others = [m["metadata"]["name"] for m in manifests(K8S) if m["metadata"]["name"].startswith("other-")]
     assert len(others) == 5  # sagemaker.example.com, services.k8s.aws, core v1, the old community provider, a look-alike
     judged = [m for m in manifests(K8S) if not m["metadata"]["name"].startswith("other-")]
-    assert len(findings) == len(judged) == 44
+    assert len(findings) == len(judged) == 51
     # Checkov read them (they count as resources) but no report holds them: the check answered UNKNOWN
     assert report["summary"]["resource_count"] == len(judged) + len(others) + 1  # + the ConfigMap of repeated-keys
     assert not [f.resource for f in findings if ".other-" in f.resource]
@@ -110,7 +113,14 @@ DETAILS = {
                                                              "spec.initProvider.directInternetAccess is 'Disabled'",
     "fail-xp-init-provider-only-enabled": "spec.initProvider.directInternetAccess is 'Enabled'",
     "fail-xp-disabled-without-subnet": "has no subnetId, subnetIdRef or subnetIdSelector",
-    "fail-xp-namespaced-empty-ref-and-selector": "has no subnetId, subnetIdRef or subnetIdSelector",
+    "fail-xp-namespaced-empty-ref-and-selector": "spec.forProvider.subnetIdRef has no name: crossplane-runtime cannot "
+                                                 "read the Subnet, so no notebook is created",
+    "fail-xp-selector-optional": "spec.forProvider.subnetIdSelector has policy resolution: Optional",
+    "fail-xp-external-name-import": "the annotation crossplane.io/external-name: 'existing-notebook' makes Crossplane "
+                                    "manage the existing notebook",
+    "fail-ack-merge-after-explicit-key": "the mapping at line 11 merges 'directInternetAccess' with `<<` after setting "
+                                         "them: kubectl (Go YAML) takes the merged values",
+    "fail-xp-anchor-merged-after-explicit-key": "the mapping at line 22 merges 'directInternetAccess' with `<<`",
     "fail-xp-with-ack-layout": "spec.forProvider.directInternetAccess is not set",
     "fail-xp-observe-only": "spec.managementPolicies is [\"Observe\"]: without '*' or 'Create' Crossplane does not create",
     "fail-xp-unknown-version": "apiVersion sagemaker.aws.upbound.io/v1beta3 is not a version",
@@ -338,11 +348,18 @@ def test_odd_shapes_fail_closed_and_never_raise(check_module, api_version, value
                                                                   "forProvider": {"directInternetAccess": "Disabled",
                                                                                   "subnetId": "s"}}},
     {"apiVersion": "sagemaker.aws.upbound.io/v1beta2", "spec": {"forProvider": {
-        "directInternetAccess": "Disabled", "subnetIdSelector": {"matchLabels": {}, "matchControllerRef": False}}}},
-    {"apiVersion": "sagemaker.aws.upbound.io/v1beta2", "spec": {"forProvider": {
         "directInternetAccess": "Disabled", "subnetIdRef": {"name": " "}}}},
     {"apiVersion": "sagemaker.aws.upbound.io/v1beta2", "spec": {"forProvider": {
-        "directInternetAccess": "Disabled", "subnetIdSelector": {"matchLabels": {"__startline__": 3, "__endline__": 4}}}}},
+        "directInternetAccess": "Disabled", "subnetIdSelector": {"policy": {"resolution": "Optional"}}}}},
+    {"apiVersion": "sagemaker.aws.upbound.io/v1beta2", "spec": {"forProvider": {  # the selector (Always) wins
+        "directInternetAccess": "Disabled", "subnetIdRef": {"name": "private"},
+        "subnetIdSelector": {"policy": {"resolve": "Always", "resolution": "Optional"}}}}},
+    {"apiVersion": "sagemaker.aws.upbound.io/v1beta2", "spec": {"forProvider": {  # the API server rejects 7
+        "directInternetAccess": "Disabled", "subnetId": 7, "subnetIdRef": {"name": "private"}}}},
+    {"apiVersion": "sagemaker.aws.upbound.io/v1beta2", "spec": {"forProvider": {  # a blank value is kept
+        "directInternetAccess": "Disabled", "subnetId": " ", "subnetIdRef": {"name": "private"}}}},
+    {"apiVersion": "sagemaker.aws.upbound.io/v1beta2", "metadata": {"annotations": {"crossplane.io/external-name": ""}},
+     "spec": {"forProvider": {"directInternetAccess": "Disabled", "subnetId": "subnet-1"}}},
     {"apiVersion": "sagemaker.services.k8s.aws/v1alpha1", "metadata": {"annotations": [
         {"services.k8s.aws/adoption-policy": "adopt"}]},
      "spec": {"directInternetAccess": "Disabled", "subnetID": "subnet-1"}},
@@ -357,7 +374,11 @@ def test_odd_resources_fail(check_module, conf):
     {"forProvider": {"directInternetAccess": "Disabled", "subnetId": "subnet-1"}},
     {"forProvider": {"directInternetAccess": "Disabled"}, "initProvider": {"subnetIdRef": {"name": "private"}}},
     {"initProvider": {"directInternetAccess": "Disabled", "subnetIdSelector": {"matchControllerRef": True}}},
-    {"forProvider": {"directInternetAccess": "Disabled", "subnetId": 7, "subnetIdRef": {"name": "private"}}},
+    # crossplane-runtime: an empty selector matches every Subnet and takes the first (none: not created)
+    {"forProvider": {"directInternetAccess": "Disabled", "subnetIdSelector": {"matchLabels": {}, "matchControllerRef": False}}},
+    {"forProvider": {"directInternetAccess": "Disabled", "subnetIdSelector": {"matchLabels": {"__startline__": 3}}}},
+    {"forProvider": {"directInternetAccess": "Disabled", "subnetId": "", "subnetIdRef": {"name": "private"}}},
+    {"forProvider": {"directInternetAccess": "Disabled", "subnetId": "subnet-1", "subnetIdRef": {"name": ""}}},
     {"managementPolicies": ["*"], "forProvider": {"directInternetAccess": "Disabled", "subnetId": "subnet-1"}},
 ], ids=lambda s: json.dumps(s)[:90])
 def test_crossplane_passes(check_module, spec):
@@ -376,21 +397,106 @@ def test_rule_data_names_every_group_of_the_metadata():
         "sagemaker.aws.m.upbound.io": ["v1beta1"]}
 
 
-def test_repeated_keys_are_found_where_checkov_reads_lines(check_module, tmp_path):
+def test_decoding_differences_are_found_where_checkov_reads_lines(check_module, tmp_path):
     manifest = tmp_path / "nb.yaml"
     manifest.write_text("apiVersion: sagemaker.services.k8s.aws/v1alpha1\nkind: NotebookInstance\n"
                         "metadata: {name: n}\nx-base: &base {subnetID: s}\nspec:\n  <<: *base\n"
                         "  subnetID: subnet-1\n  directInternetAccess: Disabled\n")
-    assert check_module.repeated_keys(str(manifest)) == {}  # a merge key overridden is not a repeat
+    assert check_module.decoding_differences(str(manifest)) == {}  # a merge written first reads the same
     conf = {"apiVersion": "sagemaker.services.k8s.aws/v1alpha1", "kind": "NotebookInstance",
             "spec": {"directInternetAccess": "Disabled", "subnetID": "subnet-1", "__startline__": 6}}
     assert check_module.evaluate_kubernetes(conf, str(manifest))[0] is True
     manifest.write_text("kind: NotebookInstance\nspec:\n  a: 1\n  a: 2\n")
-    assert check_module.repeated_keys(str(manifest)) == {3: ["a"]}
+    assert check_module.decoding_differences(str(manifest)) == {3: [
+        "repeats the key 'a': Checkov reads the last value, kubectl and kustomize reject the file, other tools may "
+        "take the first"]}
     conf["spec"]["__startline__"] = 3
     passed, why = check_module.evaluate_kubernetes(conf, str(manifest))
     assert not passed and "repeats the key 'a'" in why
+    # merges after explicit keys: only the keys they also set, through aliases, lists and nested merges
+    for text, expected in [
+        ("spec:\n  a: 1\n  b: 2\n  <<: {a: 3}\n", ["'a'"]),
+        ("m: &m {b: 1, <<: {a: 2}}\nspec:\n  a: 1\n  <<: [*m]\n", ["'a'"]),
+        ("spec:\n  c: 1\n  <<: {a: 3}\n", []),
+        ("spec:\n  <<: {a: 3}\n  a: 1\n", []),
+        ("spec:\n  a: 1\n  <<: [x]\n", None),
+    ]:
+        manifest.write_text("kind: NotebookInstance\n" + text)
+        found = [d for ds in check_module.decoding_differences(str(manifest)).values() for d in ds]
+        if expected is None:
+            assert found == ["has a merge key `<<` whose value is not a mapping the rule can read"], text
+        else:
+            assert [d.split(" with ")[0] for d in found] == [f"merges {k}" for k in expected], (text, found)
     manifest.write_text("kind: NotebookInstance\nspec: [unclosed\n")
     passed, why = check_module.evaluate_kubernetes(conf, str(manifest))
     assert not passed and "could not be re-read" in why
-    assert check_module.repeated_keys(str(tmp_path / "missing.yaml")) == {}  # outside a scan: nothing to re-read
+    assert check_module.decoding_differences(str(tmp_path / "missing.yaml")) == {}  # outside a scan
+
+
+# ---------------------------------------------------------------- kubectl, the oracle of what the cluster receives
+
+def _kubectl_objects(path: Path) -> list[dict]:
+    """The objects kubectl reads from a file, decoded offline as kubectl create/apply read it (its resource
+    builder on sigs.k8s.io/yaml). `kubectl create --dry-run=client` needs an API server to map a custom kind,
+    so the decoding is driven through `annotate --local`, removing an annotation no fixture has."""
+    environment = k8s_tools.with_k8s_tools_on_path(dict(os.environ))
+    kubectl = shutil.which("kubectl", path=environment["PATH"])
+    assert kubectl, "kubectl is missing: python3 tools/k8s_tools.py installs it"
+    result = subprocess.run([kubectl, "annotate", "--local", "-f", str(path), "-o", "json", "d9-oracle-"],
+                            capture_output=True, text=True, timeout=120, env=environment)
+    assert result.returncode == 0, result.stderr
+    decoder, text, position, objects = json.JSONDecoder(), result.stdout, 0, []
+    while text[position:].strip():
+        position += len(text[position:]) - len(text[position:].lstrip())
+        found, position = decoder.raw_decode(text, position)
+        objects += found.get("items", []) if found.get("kind") == "List" else [found]
+    return objects
+
+
+ORACLE_FILES = sorted([*K8S.glob("*.yaml"), *K8S.glob("*.json"), *(ROOT / "examples" / "kubernetes").glob("*.yaml"),
+                       *(p for p in (FIXTURES / "kustomize").rglob("*.yaml") if p.name != "kustomization.yaml")])
+
+
+@pytest.fixture(scope="module")
+def oracle_verdicts():
+    """{notebook name: verdict} of Checkov over every file the oracle decodes."""
+    verdicts = {}
+    for folder in (K8S, ROOT / "examples" / "kubernetes", FIXTURES / "kustomize" / "notebooks" / "base"):
+        _, findings = scan(folder, "--framework", "kubernetes")
+        verdicts.update({f.resource.split(".", 2)[2]: f.verdict for f in findings})
+    return verdicts
+
+
+@pytest.mark.parametrize("path", ORACLE_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_kubectl_decodes_each_fixture_as_the_rule_judges_it(check_module, oracle_verdicts, path):
+    # What Checkov decoded (PyYAML) and what kubectl sends to the cluster: a notebook Checkov PASSES must be the
+    # same object for kubectl, and the rule must PASS that object too; every notebook kubectl reads is reported.
+    from_checkov = {m["metadata"]["name"]: m for m in manifests_of(path)}
+    judged = 0
+    for notebook in _kubectl_objects(path):
+        if notebook.get("kind") != RULE_DATA.KUBERNETES_KIND or check_module.kubernetes_api(notebook) is None:
+            continue
+        judged += 1
+        name = notebook["metadata"]["name"]
+        passed, why = check_module.evaluate_kubernetes(notebook)
+        if oracle_verdicts[name] == "PASSED":
+            assert passed, (name, why)
+            assert notebook["spec"] == from_checkov[name]["spec"], name
+        assert oracle_verdicts[name] == expected_verdict(f"NotebookInstance.x.{name}"), name
+    assert judged == sum(1 for m in from_checkov.values() if check_module.kubernetes_api(m)), path
+
+
+def test_a_missing_file_argument_fails_closed(check_module, monkeypatch):
+    # The check reads the manifest's file from Checkov's run() arguments (checked when the check loads); without
+    # it, kubectl's reading cannot be compared, so even a plain passing notebook fails.
+    check = check_module.kubernetes_check
+    conf = {"apiVersion": "sagemaker.services.k8s.aws/v1alpha1", "kind": "NotebookInstance", "metadata": {"name": "n"},
+            "spec": {"directInternetAccess": "Disabled", "subnetID": "subnet-1"}}
+    assert check_module.KUBERNETES_RUN_PROBLEM == ""
+    assert _run(check, conf)["result"] == CheckResult.PASSED
+    result = check.run(scanned_file=None, entity_configuration=conf, entity_name="NotebookInstance",
+                       entity_type="NotebookInstance", skip_info={})
+    assert result["result"] == CheckResult.FAILED and "did not name the manifest's file" in check.details[-1]
+    monkeypatch.setattr(check_module, "KUBERNETES_RUN_PROBLEM", "this Checkov release passes ['a', 'b']")
+    assert _run(check, conf)["result"] == CheckResult.FAILED
+    assert "this Checkov release passes ['a', 'b']" in check.details[-1]

@@ -62,12 +62,10 @@ ODD_VALUES = [None, "", " ", 0, 1, 1.5, True, False, [], [[]], ["Disabled", "Dis
                          ids=repr)
 def test_odd_shapes_fail_closed_and_never_raise(check_module, value, subnet):
     tf = check_module.terraform_check.scan_resource_conf({"direct_internet_access": [value], "subnet_id": [subnet]})
-    check_module.cloudformation_check.details = []
-    cfn = check_module.cloudformation_check.scan_resource_conf(
+    # the fold itself, called directly: it must answer (an exception here would fail the test) and fail
+    cfn, _ = check_module.evaluate_cloudformation(
         {"Type": "AWS::SageMaker::NotebookInstance", "Properties": {"DirectInternetAccess": value, "SubnetId": subnet}})
-    assert tf == CheckResult.FAILED and cfn == CheckResult.FAILED
-    # failed by the rule's own reasoning, not by the exception fallback of _verdict
-    assert not any("could not be evaluated" in d for d in check_module.cloudformation_check.details)
+    assert tf == CheckResult.FAILED and cfn is False
 
 
 @pytest.mark.parametrize("conf", [{}, {"Properties": None}, {"Properties": []}, {"Properties": "x"}, {"Properties": 3}])
@@ -90,12 +88,21 @@ def test_exact_pass_in_both_languages(check_module):
     assert check.scan_resource_conf({"direct_internet_access": ["Disabled"], "subnet_id": ["aws_subnet.a.id"]}) \
         == CheckResult.FAILED
     assert "source was not found" in check.details[-1]
-    assert check_module.cloudformation_check.scan_resource_conf(
-        {"Properties": {"DirectInternetAccess": "Disabled", "SubnetId": {"Fn::ImportValue": "x"}}}) == CheckResult.PASSED
+    assert check_module.evaluate_cloudformation(
+        {"Properties": {"DirectInternetAccess": "Disabled", "SubnetId": {"Fn::ImportValue": "x"}}})[0] is True
 
 
-# Outside Checkov's CloudFormation runner (here: called directly, as for Serverless `resources`) the rule
-# has no template: literals still fold, references count as a subnet, and every condition is unknown.
+def test_the_cloudformation_check_outside_a_scan_fails_closed(check_module):
+    # Called outside Checkov's runners, the check cannot find the template: never a PASS from `conf` alone.
+    check = check_module.cloudformation_check
+    check.details = []
+    assert check.scan_resource_conf({"Type": "AWS::SageMaker::NotebookInstance", "Properties": {
+        "DirectInternetAccess": "Disabled", "SubnetId": "subnet-1"}}) == CheckResult.FAILED
+    assert "runner was not found on the call stack" in check.details[-1]
+
+
+# Without a template (evaluate_cloudformation called on a resource alone) literals still fold, references
+# count as a subnet, and every condition is unknown.
 @pytest.mark.parametrize("value, subnet, expected", [
     ({"Fn::Sub": ["Disabled", {}]}, "subnet-1", CheckResult.PASSED),
     ({"Fn::Sub": ["${X}", {"X": "Disabled"}]}, "subnet-1", CheckResult.PASSED),
@@ -114,6 +121,6 @@ def test_exact_pass_in_both_languages(check_module):
     ("Disabled", {"Fn::If": ["C", {"Ref": "S"}, "subnet-1"]}, CheckResult.PASSED),
 ], ids=repr)
 def test_cloudformation_literal_folds(check_module, value, subnet, expected):
-    assert check_module.cloudformation_check.scan_resource_conf(
-        {"Type": "AWS::SageMaker::NotebookInstance", "Properties": {"DirectInternetAccess": value, "SubnetId": subnet}}
-    ) == expected
+    passed, _ = check_module.evaluate_cloudformation(
+        {"Type": "AWS::SageMaker::NotebookInstance", "Properties": {"DirectInternetAccess": value, "SubnetId": subnet}})
+    assert (CheckResult.PASSED if passed else CheckResult.FAILED) == expected

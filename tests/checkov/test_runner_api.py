@@ -20,4 +20,4 @@ def test_terraform_runner():
 
 def test_cloudformation_runner():
     found = verdicts(CloudFormationRunner(), FIXTURES / "cloudformation")
-    assert len(found) == 92 and all(expected_verdict(r) == v for r, v in found.items()), found
+    assert len(found) == 100 and all(expected_verdict(r) == v for r, v in found.items()), found

@@ -8,12 +8,14 @@ A missing terraform CLI or provider fails these tests: it never skips them.
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from checkov_harness import scan
 from rule import FIXTURES
-from terraform_differential import NOTEBOOK, Report, plan_fixture, plan_verdict, run_batch, terraform_available
+from terraform_differential import (HANGS, NOTEBOOK, Report, TerraformUnavailable, plan_fixture, plan_verdict, run_batch,
+                                    terraform_available)
 
 FOUND = FIXTURES / "terraform_differential"  # one folder per disagreement the suite found
 
@@ -31,13 +33,19 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> list[Report]:
         done.append(run_batch(current, BATCH_SIZE, tmp_path_factory.mktemp(f"seed{current}")))
     while EXPLORE and sum(r.notebooks for r in done) < EXPLORE:
         seed += 1
-        report = run_batch(seed, BATCH_SIZE, tmp_path_factory.mktemp(f"seed{seed}"))
+        try:
+            report = run_batch(seed, BATCH_SIZE, tmp_path_factory.mktemp(f"seed{seed}"))
+        except TerraformUnavailable as exc:  # exploring: a batch the harness could not plan is said, then skipped
+            print(f"seed {seed}: not planned: {exc}", flush=True)
+            continue
         done.append(report)
         print(f"seed {seed}: {report.notebooks} notebooks, {report.passed} passed, {report.proven}/{report.probes} "
               f"values proven, {len(report.value_mismatches)} value mismatches, {len(report.false_passes)} false "
               f"passes", flush=True)
         for line in report.value_mismatches + report.false_passes + report.unjudged:
             print("  " + line, flush=True)
+    for text in HANGS:  # python-hcl2 (so Checkov) did not finish parsing these
+        print(f"python-hcl2 stalls on: {text!r}", flush=True)
     return done
 
 
@@ -71,8 +79,10 @@ def test_every_disagreement_found_stays_fixed(tmp_path: Path) -> None:
     terraform_available()
     folders = sorted(p for p in FOUND.iterdir() if p.is_dir())
     assert folders
-    for folder in folders:
-        plan = plan_fixture(folder, tmp_path)
+    plans = [plan_fixture(folders[0], tmp_path)]  # fills the provider cache; the others only link to it
+    with ThreadPoolExecutor(max_workers=4) as pool:  # terraform runs in its own processes
+        plans += list(pool.map(lambda folder: plan_fixture(folder, tmp_path), folders[1:]))
+    for folder, plan in zip(folders, plans):
         notebooks = [a for a in plan.values if a.startswith(f"{NOTEBOOK}.")]
         assert notebooks == [f"{NOTEBOOK}.fail_nb_{folder.name}"], notebooks
         assert not plan_verdict(plan, notebooks[0]), f"{folder.name}: terraform plans it Disabled with a subnet"

@@ -25,12 +25,12 @@ SCENARIOS = [
      (".tf.json",), 60),
     ("terraform_plan: real `terraform show -json` output", FIXTURES / "terraform_plan", "terraform_plan",
      ("tfplan.json",), 10),
-    ("cloudformation: YAML, JSON and a CDK cdk.out template", FIXTURES / "cloudformation", "cloudformation",
-     (".yaml", ".json"), 92),
-    ("serverless: the resources section", FIXTURES / "serverless", "serverless", (".yml",), 9),
+    ("cloudformation: YAML, JSON, a CDK cdk.out template, AWS::LanguageExtensions (FindInMap DefaultValue)", FIXTURES / "cloudformation", "cloudformation",
+     (".yaml", ".json"), 100),
+    ("serverless: the resources section (Parameters Defaults, Conditions)", FIXTURES / "serverless", "serverless", (".yml",), 12),
     ("kubernetes: ACK and Crossplane (cluster-scoped v1beta1/v1beta2, namespaced), subnet IDs, references, "
-     "selectors, initProvider, a List; other API groups' NotebookInstance not reported",
-     FIXTURES / "kubernetes", "kubernetes", (".yaml", ".json"), 44),
+     "selectors (crossplane-runtime's resolution), initProvider, a List, imports, YAML merge keys; other API groups' "
+     "NotebookInstance not reported", FIXTURES / "kubernetes", "kubernetes", (".yaml", ".json"), 51),
     ("examples/ in Terraform", EXAMPLES / "terraform", "terraform", (".tf",), 4),
     ("examples/ in CloudFormation", EXAMPLES / "cloudformation", "cloudformation", (".yaml",), 3),
     ("examples/ in Kubernetes", EXAMPLES / "kubernetes", "kubernetes", (".yaml",), 4),

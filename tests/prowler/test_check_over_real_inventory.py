@@ -75,14 +75,42 @@ def test_two_regions(check_module):
                                                                    ("eu-private", EU, "PASS")}
 
 
+@pytest.mark.parametrize("code", ["AccessDeniedException", "ThrottlingException", "InternalFailure"])
 @mock_aws
-def test_access_denied_for_a_whole_region_keeps_the_other(check_module):
+def test_a_region_that_cannot_be_listed_is_a_manual_finding(check_module, code):
+    """Prowler's inventory logs the error and goes on as if the region held no notebook; the check lists
+    each region where the inventory holds none once more, and reports the one that fails (the region as
+    resource), next to the other region's verdicts."""
     create_notebook(boto3.client("sagemaker", region_name=US), "us-public", DirectInternetAccess="Enabled")
     create_notebook(boto3.client("sagemaker", region_name=EU), "eu-public", DirectInternetAccess="Enabled")
     faults = Faults()
-    faults.fail("ListNotebookInstances", EU, "AccessDeniedException")
+    faults.fail("ListNotebookInstances", EU, code)
+    found = by_name(run_check(check_module, [US, EU], faults))
+    assert {n: f.status for n, f in found.items()} == {"us-public": "FAIL", EU: "MANUAL"}
+    region = found[EU]
+    assert region.region == EU and region.resource_arn == f"arn:aws:sagemaker:{EU}:123456789012:notebook-instance/unknown"
+    assert f"SageMaker notebook instances in {EU} could not be listed" in region.status_extended
+    assert f"ListNotebookInstances failed: ClientError: An error occurred ({code})" in region.status_extended
+    assert faults.calls[("ListNotebookInstances", US)] == 1  # a region the inventory holds notebooks of: no call
+
+
+@mock_aws
+def test_an_empty_region_costs_one_call_and_reports_nothing(check_module):
+    create_notebook(boto3.client("sagemaker", region_name=US), "us-public", DirectInternetAccess="Enabled")
+    faults = Faults()  # no fault: only counts the calls
     found = by_name(run_check(check_module, [US, EU], faults))
     assert {n: f.status for n, f in found.items()} == {"us-public": "FAIL"}
+    assert faults.calls[("ListNotebookInstances", EU)] == 2 and faults.calls[("ListNotebookInstances", US)] == 1
+
+
+@mock_aws
+def test_a_region_whose_listing_failed_only_during_the_inventory_is_a_manual_finding(check_module):
+    create_notebook(boto3.client("sagemaker", region_name=EU), "eu-public", DirectInternetAccess="Enabled")
+    faults = Faults()
+    faults.fail("ListNotebookInstances", EU, "AccessDeniedException", times=1)  # the inventory's call only
+    found = by_name(run_check(check_module, [EU], faults))
+    assert {n: f.status for n, f in found.items()} == {EU: "MANUAL"}
+    assert "Prowler's inventory listed none" in found[EU].status_extended
 
 
 @pytest.mark.parametrize("code", ["AccessDeniedException", "ThrottlingException", "ValidationException",
@@ -121,6 +149,7 @@ def test_old_prowler_inventory_is_never_trusted(check_module, monkeypatch):
     monkeypatch.setattr(check_module, "prowler_version", "5.40.0")
     notebook = SimpleNamespace(name="nb", region=US, arn="arn:aws:sagemaker:us-east-1:123456789012:notebook-instance/nb",
                                subnet_id=None, direct_internet_access=False, tags=[])
-    monkeypatch.setattr(check_module, "sagemaker_client", SimpleNamespace(sagemaker_notebook_instances=[notebook]))
+    monkeypatch.setattr(check_module, "sagemaker_client", SimpleNamespace(sagemaker_notebook_instances=[notebook],
+                                                                          regional_clients={}))
     [finding] = check_module.sagemaker_notebook_instance_direct_internet_access_disabled().execute()
     assert finding.status == "MANUAL" and ">= 5.41" in finding.status_extended

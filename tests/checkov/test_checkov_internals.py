@@ -1,0 +1,79 @@
+"""The one adapter to Checkov's internals (cloudformation_values: runner frames, their locals, runner
+attributes). Its self-test must pass on the installed Checkov, and every way its look-up can miss must turn
+a notebook that PASSES into FAILED with a details line, through the real checkov CLI (mutants of a copy of
+the check folder)."""
+from __future__ import annotations
+
+import importlib.util
+import shutil
+import subprocess
+
+import pytest
+from checkov_harness import CHECKOV, CHECKS_DIR, findings_from_json
+from rule import CHECKOV_ID, ROOT
+
+VALUES_FILE = "d9_aws_net_49_cloudformation_values.py"
+NOTEBOOK = ("    Type: AWS::SageMaker::NotebookInstance\n    Properties:\n      InstanceType: ml.t3.medium\n"
+            "      RoleArn: arn:aws:iam::123456789012:role/r\n      SubnetId: subnet-0123456789abcdef0\n")
+TEMPLATE = ("AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  Mode: {Type: String, Default: Disabled}\n"
+            "Resources:\n  PassParameterDefault:\n" + NOTEBOOK + "      DirectInternetAccess: !Ref Mode\n")
+SERVERLESS = ("service: nb\nprovider:\n  name: aws\nresources:\n  Resources:\n    PassServerless:\n"
+              + "".join("  " + line + "\n" for line in NOTEBOOK.splitlines()) + "        DirectInternetAccess: Disabled\n")
+
+# (mutation of cloudformation_values.py, the details every notebook must then carry)
+MUTANTS = {
+    "frame search finds nothing": (("FRAME_SEARCH_DEPTH = 40", "FRAME_SEARCH_DEPTH = 0"),
+                                   "runner was not found on the call stack"),
+    "runner method renamed": (('"check_definitions",', '"check_definitionz",'),
+                              "lacks the runner internals the rule reads"),
+    "frame local renamed": (('"file_abs_path", "resource_name"', '"file_abs_path", "resource_nam"'),
+                            "has no local resource_nam"),
+    "runner attribute renamed": (('("definitions_raw",)', '("definitions_rawz",)'),
+                                 "sets no attribute definitions_rawz"),
+    "frame holds another resource": (('if scope.get("resource") is not conf:', 'if scope.get("resource") is conf:'),
+                                     "is scanning another resource than the one judged"),
+}
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("internals")
+    (folder / "template.yaml").write_text(TEMPLATE)
+    (folder / "serverless.yml").write_text(SERVERLESS)
+    return folder
+
+
+def _verdicts(project, checks_dir):
+    result = subprocess.run([str(CHECKOV), "-d", str(project), "--external-checks-dir", str(checks_dir),
+                             "--check", CHECKOV_ID, "--skip-download", "--framework", "cloudformation", "serverless",
+                             "-o", "json"], capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert result.returncode in (0, 1), result.stderr[-3000:]
+    return {f.resource.split(".")[-1]: (f.verdict, f.details) for f in findings_from_json(result.stdout)}
+
+
+def test_the_self_test_passes_on_the_installed_checkov():
+    spec = importlib.util.spec_from_file_location("d9_cfn_values_under_test", CHECKS_DIR / VALUES_FILE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.INTERNALS_PROBLEM == ""
+    assert sorted(module.RUNNER_CODES.values()) == ["cloudformation", "serverless"]
+
+
+def test_the_unmutated_rule_passes_both_notebooks(project):
+    verdicts = _verdicts(project, CHECKS_DIR)
+    assert verdicts == {"PassParameterDefault": ("PASSED", []), "PassServerless": ("PASSED", [])}
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=list(MUTANTS))
+def test_a_look_up_that_misses_fails_closed(project, tmp_path, mutant):
+    (old, new), expected = MUTANTS[mutant]
+    checks = tmp_path / "checks"
+    shutil.copytree(CHECKS_DIR, checks, ignore=shutil.ignore_patterns("__pycache__"))
+    source = (checks / VALUES_FILE).read_text()
+    assert source.count(old) == 1, f"the mutation no longer applies: {old!r}"
+    (checks / VALUES_FILE).write_text(source.replace(old, new))
+    verdicts = _verdicts(project, checks)
+    assert set(verdicts) == {"PassParameterDefault", "PassServerless"}
+    for name, (verdict, details) in verdicts.items():
+        assert verdict == "FAILED", (mutant, name)
+        assert len(details) == 1 and expected in details[0], (mutant, name, details)

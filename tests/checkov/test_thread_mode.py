@@ -1,0 +1,159 @@
+"""Checkov's thread mode (CHECKOV_PARALLELIZATION_TYPE=thread, its default on macOS and Windows) runs the
+framework runners in threads of one process, and each runner executes the check folder: the folder must load
+concurrently, every time, and give the verdicts of the process mode.
+
+Measured before the loader took a lock: a sibling module was published in sys.modules before it had finished
+executing, another runner's thread used it half-built (`AttributeError: ... has no attribute
+'install_parse_capture'`), and Checkov then ran that runner without the rule."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from checkov_harness import RULE_FRAMEWORKS, checkov_cli
+from rule import CHECKOV_ID, EXAMPLES, FIXTURES, ROOT, annotated_name, declared_names, expected_verdict
+from test_verdicts_per_framework import SCENARIOS
+
+sys.path.insert(0, str(ROOT / "tools"))
+import k8s_tools  # noqa: E402
+
+sys.path.insert(0, str(ROOT))
+from d9_rules.export import export  # noqa: E402
+
+THREAD_MODE = {"CHECKOV_PARALLELIZATION_TYPE": "thread"}
+RENDERERS = {"helm": ("helm",), "kustomize": ("kubectl", "kustomize")}  # tools/k8s_tools.py installs them
+
+# Executes the check file in many threads at once, as Checkov's runners do in thread mode (each under its bare
+# stem, a module of its own), and prints what each thread got: its siblings' identities, or the error.
+CONCURRENT_LOADS = textwrap.dedent("""
+    import importlib.util, json, sys, threading
+    check_file, threads = sys.argv[1], int(sys.argv[2])
+    barrier, got = threading.Barrier(threads), [None] * threads
+
+    def load(index):
+        spec = importlib.util.spec_from_file_location("d9_aws_net_49_sagemaker_direct_internet", check_file)
+        module = importlib.util.module_from_spec(spec)
+        barrier.wait()
+        try:
+            spec.loader.exec_module(module)
+            got[index] = [id(module.rule_data), id(module.terraform_values), id(module.cloudformation_values)]
+        except BaseException as exc:
+            got[index] = f"{type(exc).__name__}: {exc}"
+
+    workers = [threading.Thread(target=load, args=(i,)) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    print(json.dumps(got))
+""")
+
+
+def test_the_folder_loads_concurrently_once_per_process(tmp_path):
+    folder = tmp_path / "checks"
+    export("checkov", folder)  # a fresh copy: its siblings' names are new to any process
+    result = subprocess.run([sys.executable, "-c", CONCURRENT_LOADS, str(folder / "d9_aws_net_49_sagemaker_direct_internet.py"),
+                             "16"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    got = json.loads(result.stdout)
+    errors = [g for g in got if isinstance(g, str)]
+    assert not errors, errors
+    assert len({tuple(g) for g in got}) == 1, "a sibling was executed more than once"
+
+
+def test_a_sibling_that_fails_to_load_is_not_published(tmp_path):
+    folder = tmp_path / "checks"
+    export("checkov", folder)
+    values = folder / "d9_aws_net_49_cloudformation_values.py"
+    values.write_text(values.read_text() + "\nraise RuntimeError('broken on purpose')\n")
+    probe = textwrap.dedent("""
+        import importlib.util, sys
+        spec = importlib.util.spec_from_file_location("d9_main", sys.argv[1])
+        for attempt in range(2):  # the second attempt executes the sibling again: nothing half-built was kept
+            try:
+                spec.loader.exec_module(importlib.util.module_from_spec(spec))
+            except RuntimeError as exc:
+                print(exc)
+        print(sorted(n for n in sys.modules if n.startswith("d9_aws_net_49_cloudformation_values")))
+    """)
+    result = subprocess.run([sys.executable, "-c", probe, str(folder / "d9_aws_net_49_sagemaker_direct_internet.py")],
+                            capture_output=True, text=True, timeout=300)
+    assert result.stdout.splitlines() == ["broken on purpose", "broken on purpose", "[]"], result.stderr[-3000:]
+
+
+# The verdict corpus (test_verdicts_per_framework's scenarios, the kustomize overlays and the helm chart) in ONE
+# thread-mode run with every framework of the rule: one -d folder (several -d in one thread-mode run make
+# Checkov 3.3.30 drop folders, see test_checkov_scan_judges_every_folder_in_thread_mode).
+CORPUS = [(folder, framework, suffixes, count) for _, folder, framework, suffixes, count in SCENARIOS] + [
+    (FIXTURES / "kustomize", "kustomize", None, 8),
+    (FIXTURES / "helm", "helm", None, 2),
+]
+
+
+@pytest.fixture(scope="module")
+def thread_mode_corpus(tmp_path_factory):
+    root = tmp_path_factory.mktemp("corpus")
+    copies = []
+    for index, (folder, framework, suffixes, count) in enumerate(CORPUS):
+        copy = root / f"{index:02d}_{folder.name}"
+        shutil.copytree(folder, copy)
+        copies.append((copy, folder, framework, suffixes, count))
+    result = checkov_cli(root, "--framework", *RULE_FRAMEWORKS, "-o", "json", env=THREAD_MODE)
+    assert result.returncode in (0, 1), result.stderr[-3000:]
+    assert "Cannot load external check" not in result.stderr and "Traceback" not in result.stderr, result.stderr[-3000:]
+    found: dict[tuple[Path, str], list[dict]] = defaultdict(list)
+    data = json.loads(result.stdout)
+    for report in data if isinstance(data, list) else [data]:
+        for bucket in ("passed_checks", "failed_checks", "skipped_checks"):
+            for record in report.get("results", {}).get(bucket, []):
+                if record["check_id"] != CHECKOV_ID:
+                    continue
+                path = Path(record["file_abs_path"]).resolve()
+                copy = next(c for c, *_ in copies if path.is_relative_to(c.resolve()))
+                found[(copy, report["check_type"])].append(record)
+    return copies, found
+
+
+@pytest.mark.parametrize("index", range(len(CORPUS)), ids=[f"{f.name}-{fw}" for f, fw, _, _ in CORPUS])
+def test_thread_mode_gives_every_annotated_verdict(thread_mode_corpus, index):
+    copies, found = thread_mode_corpus
+    copy, original, framework, suffixes, count = copies[index]
+    if framework in RENDERERS and not any(k8s_tools.available(k8s_tools.with_k8s_tools_on_path())[tool]
+                                          for tool in RENDERERS[framework]):
+        pytest.skip(f"no {' or '.join(RENDERERS[framework])} on PATH: Checkov skips the {framework} framework")
+    records = found[(copy, framework)]
+    wrong = {r["resource"]: r["check_result"]["result"] for r in records
+             if r["check_result"]["result"] != expected_verdict(r["resource"])}
+    assert not wrong, f"{framework} over {original}: wrong verdicts in thread mode: {wrong}"
+    assert len(records) == count, sorted(r["resource"] for r in records)
+    if suffixes is not None:
+        plan_source = original / "source"
+        declared = (declared_names(plan_source, (".tf",)) if plan_source.is_dir()
+                    else declared_names(original, suffixes))
+        assert {annotated_name(r["resource"]) for r in records} == declared
+    for record in records:
+        if record["check_result"]["result"] == "FAILED":
+            assert record.get("details"), f"{record['resource']} failed without a reason"
+        assert not any("could not be evaluated" in d or "source was not found" in d for d in record.get("details") or [])
+
+
+def test_checkov_scan_judges_every_folder_in_thread_mode(monkeypatch, capsys):
+    """Given several folders, `d9-rules checkov-scan` runs Checkov once per folder: measured, one thread-mode
+    run with `-d examples/terraform -d examples/cloudformation -d examples/kubernetes` reported the Terraform
+    notebooks only."""
+    from d9_rules import cli
+
+    monkeypatch.setenv("CHECKOV_PARALLELIZATION_TYPE", "thread")
+    monkeypatch.chdir(ROOT)
+    folders = [str((EXAMPLES / name).relative_to(ROOT)) for name in ("terraform", "cloudformation", "kubernetes")]
+    assert cli.checkov_scan(folders) == 1
+    out = capsys.readouterr().out
+    resources = [line.split("for resource: ", 1)[1] for line in out.splitlines() if "for resource: " in line]
+    assert sorted(annotated_name(r) for r in resources) == sorted(declared_names(EXAMPLES, (".tf", ".yaml")))
+    assert all(f"{expected_verdict(r)} for resource: {r}" in out for r in resources)
