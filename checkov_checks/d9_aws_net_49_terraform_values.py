@@ -69,6 +69,44 @@ class Unproven(Exception):
         self.reference = reference
 
 
+class Unknown:
+    """A value Terraform knows only at apply time (cty's unknown): a resource or data source attribute, a
+    required input, a remote module's output. It flows through the values the rule evaluates, so an index,
+    a splat or element() picks exactly what Terraform would pick. `shape`: "value" (any type: the rule's
+    policy counts it as a subnet), "list" (a list of such values, length not known here) or "object" (one
+    resource or data source instance; `block` and `scope` then say how its arguments are set). Anything
+    that would need its content (a comparison, a string operation) raises Unproven with `reason`."""
+
+    __slots__ = ("reason", "shape", "block", "scope")
+
+    def __init__(self, reason: str, shape: str = "value", block: Any = None, scope: Any = None) -> None:
+        self.reason, self.shape, self.block, self.scope = reason, shape, block, scope
+
+    def __str__(self) -> str:
+        return f"<{self.reason}>"
+
+
+def known(value: Any) -> Any:
+    """`value` itself, or Unproven when it is known only at apply time."""
+    if isinstance(value, Unknown):
+        raise Unproven(value.reason)
+    return value
+
+
+def subnet_like(value: Any) -> bool:
+    """A value that passes as a subnet: a non-blank string, or an apply-time value (the rule's policy)."""
+    if isinstance(value, Unknown):
+        return value.shape == "value"
+    return isinstance(value, str) and bool(value.strip())
+
+
+def any_of(values: list[Any], reason: str) -> "Unknown":
+    """One of `values`, not known which: an apply-time value when each of them passes as a subnet."""
+    if values and all(subnet_like(v) for v in values):
+        return Unknown(reason)
+    raise Unproven(reason)
+
+
 class TfSet(tuple):
     """A Terraform set (for_each accepts a set of strings, not a list)."""
 
@@ -250,23 +288,34 @@ def to_ast(tree: Any, text: str) -> Any:
         if not source or "..." in source:
             return ("unsupported", f"{name}(...) with expanded arguments")
         return ("call", name, [to_ast(a, text) for a in arguments])
-    if kind in ("get_attr_expr_term", "index_expr_term"):
+    if kind in ("get_attr_expr_term", "index_expr_term", "attr_splat_expr_term", "full_splat_expr_term"):
         base = to_ast(tree.children[0], text)
-        step = tree.children[1]
-        if step.data == "get_attr":
-            new_step = ("attr", str(step.children[0].children[0]))
+        if kind in ("get_attr_expr_term", "index_expr_term"):
+            new_steps = [_step(tree.children[1], text)]
         else:
-            inner = step.children[0]
-            new_step = ("index", ("lit", int(str(inner))) if isinstance(inner, Token) else to_ast(inner, text))
+            # HCL: a full splat x[*] applies every following attribute and index to each element; the
+            # legacy x.* only the attributes, and an index after them applies to the list (x.*.id[0] is
+            # the first id). python-hcl2 puts both in the splat node.
+            inner = [_step(s, text) for s in tree.children[1].children]
+            cut = len(inner) if kind == "full_splat_expr_term" else \
+                next((i for i, s in enumerate(inner) if s[0] != "attr"), len(inner))
+            new_steps = [("splat", inner[:cut]), *inner[cut:]]
         if base[0] == "trav":
-            return ("trav", base[1], [*base[2], new_step])
-        return ("trav", base, [new_step])  # a traversal on a computed value: the root is an AST
+            return ("trav", base[1], [*base[2], *new_steps])
+        return ("trav", base, new_steps)  # a traversal on a computed value: the root is an AST
     if kind in ("heredoc_template", "heredoc_template_trim"):
         return _heredoc(str(tree.children[0]), trim=kind.endswith("trim"))
-    names = {"attr_splat_expr_term": "a splat expression", "full_splat_expr_term": "a splat expression",
-             "for_tuple_expr": "a for expression", "for_object_expr": "a for expression",
+    names = {"for_tuple_expr": "a for expression", "for_object_expr": "a for expression",
              "provider_function_call": "a provider-defined function"}
     return ("unsupported", names.get(kind, f"an expression of kind {kind}"))
+
+
+def _step(step: Any, text: str) -> Any:
+    """One attribute or index step of a traversal."""
+    if step.data == "get_attr":
+        return ("attr", str(step.children[0].children[0]))
+    inner = step.children[0]
+    return ("index", ("lit", int(str(inner))) if isinstance(inner, Token) else to_ast(inner, text))
 
 
 def _heredoc(token: str, trim: bool) -> Any:
@@ -442,6 +491,7 @@ class Module:
         self.outputs: dict[str, dict[str, Expression]] = {}
         self.module_calls: dict[str, dict[str, Expression]] = {}
         self.resources: dict[tuple[str, str], dict[str, Expression]] = {}
+        self.data_sources: dict[tuple[str, str], dict[str, Expression]] = {}
         self.duplicates: set[tuple[str, ...]] = set()
         self.broken: list[str] = []
 
@@ -462,6 +512,8 @@ class Module:
             self._add(self.module_calls, labels[0], attributes, kind, override)
         elif kind == "resource" and len(labels) == 2:
             self._add(self.resources, (labels[0], labels[1]), attributes, kind, override)
+        elif kind == "data" and len(labels) == 2:
+            self._add(self.data_sources, (labels[0], labels[1]), attributes, kind, override)
         elif kind == "locals":
             for name, expression in attributes.items():
                 if name in self.locals and not override:
@@ -524,7 +576,7 @@ class Module:
             for item in objects(section):
                 if kind == "locals":
                     self.add_block(kind, [], attributes_of(item), override)
-                elif kind == "resource":
+                elif kind in ("resource", "data"):
                     for resource_type, by_name in named(item):
                         for named_object in objects(by_name):
                             for name, body in named(named_object):
@@ -672,6 +724,12 @@ def kind_of(value: Any) -> str:
 def unify(values: list[Any], what: str) -> list[Any]:
     """Terraform's conversion of values that must share one type (a list, a map, a set, both branches of
     a conditional): mixed primitives become strings; anything else mixed is not evaluated."""
+    if any(isinstance(v, Unknown) for v in values):
+        # the type of an apply-time value is not known here: only strings (the type every primitive
+        # converts to) stay what they are whatever it is
+        if all(isinstance(v, Unknown) or v is None or isinstance(v, str) for v in values):
+            return list(values)
+        raise Unproven(f"{what} mixes a value known only at apply time with other types")
     kinds = {kind_of(v) for v in values} - {"null"}
     if len(kinds) <= 1:
         return list(values)
@@ -703,7 +761,7 @@ def describe(value: Any) -> str:
 
 
 def to_string(value: Any, what: str) -> str:
-    if isinstance(value, str):
+    if isinstance(known(value), str):
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -713,7 +771,7 @@ def to_string(value: Any, what: str) -> str:
 
 
 def to_bool(value: Any, what: str) -> bool:
-    if isinstance(value, bool):
+    if isinstance(known(value), bool):
         return value
     if value in ("true", "false"):
         return value == "true"
@@ -724,7 +782,7 @@ WHOLE_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)")
 
 
 def to_number(value: Any, what: str) -> int:
-    if is_number(value):
+    if is_number(known(value)):
         return value
     if isinstance(value, str) and WHOLE_NUMBER.fullmatch(value) and value != "-0":
         return int(value)
@@ -732,6 +790,7 @@ def to_number(value: Any, what: str) -> int:
 
 
 def equal(left: Any, right: Any) -> bool:
+    known(left), known(right)  # an apply-time value could be anything, null included
     if left is None or right is None:
         return left is None and right is None
     if is_number(left) and is_number(right):
@@ -745,7 +804,7 @@ def equal(left: Any, right: Any) -> bool:
 
 def convert(value: Any, type_ast: Any, what: str) -> Any:
     """Terraform's conversion of a variable's value to its declared type."""
-    if value is None or type_ast is None:
+    if value is None or type_ast is None or isinstance(value, Unknown):  # converted at apply time
         return value
     if type_ast[0] == "trav" and not type_ast[2]:
         name = type_ast[1]
@@ -767,11 +826,7 @@ def convert(value: Any, type_ast: Any, what: str) -> Any:
         if not isinstance(value, (list, tuple)):
             raise Unproven(f"{what} is {describe(value)}, not a {type_ast[1]}")
         items = unify([convert(v, element, what) for v in value], what)
-        if type_ast[1] == "set":
-            if not all(isinstance(v, str) for v in items):
-                raise Unproven(f"{what} is a set of other values than strings, not evaluated by the rule")
-            return TfSet(sorted(set(items)))
-        return items
+        return _toset(items) if type_ast[1] == "set" else items
     if type_ast[0] == "call" and type_ast[1] == "object" and len(type_ast[2]) == 1 and type_ast[2][0][0] == "object":
         if not isinstance(value, dict):
             raise Unproven(f"{what} is {describe(value)}, not an object")
@@ -843,7 +898,7 @@ def _format(spec: Any, *args: Any) -> str:
 
 
 def _strings(values: Any, name: str) -> list[str]:
-    if not isinstance(values, (list, tuple)):
+    if not isinstance(known(values), (list, tuple)):
         raise Unproven(f"{name}() of {describe(values)}, not a list")
     return [to_string(v, f"an element given to {name}()") for v in values]
 
@@ -851,15 +906,25 @@ def _strings(values: Any, name: str) -> list[str]:
 def _coalesce(*args: Any) -> Any:
     if not args:
         raise Unproven("coalesce() without arguments")
-    if all(a is None or isinstance(a, str) for a in args):
+    if all(a is None or isinstance(a, str) or isinstance(a, Unknown) and a.shape == "value" for a in args):
         for a in args:
             if a is not None and a != "":
-                return a
+                return a  # an apply-time value first: coalesce() returns it, unless it is null or ""
         raise Unproven("coalesce() has no non-empty argument")
     raise Unproven("coalesce() of values that are not all strings is not evaluated by the rule")
 
 
 def _index(collection: Any, key: Any) -> Any:
+    if isinstance(collection, Unknown):  # an element or attribute of an apply-time value
+        if not isinstance(key, Unknown):
+            to_string(key, "an index")
+            if collection.shape == "object" and is_number(key):
+                raise Unproven(f"{collection.reason} is a single instance (no count), not a list")
+            if collection.block is not None:
+                return _attribute(collection, key)
+        return Unknown(collection.reason)
+    if isinstance(key, Unknown) and isinstance(collection, (list, tuple, dict)):
+        return any_of(list(collection.values() if isinstance(collection, dict) else collection), key.reason)
     if isinstance(collection, (list, tuple)):
         position = to_number(key, "a list index")
         if position != int(position) or not 0 <= int(position) < len(collection):
@@ -885,6 +950,11 @@ def _lookup(collection: Any, key: Any, *default: Any) -> Any:
 
 
 def _element(collection: Any, position: Any) -> Any:
+    if isinstance(collection, Unknown) or isinstance(position, Unknown):
+        # element() of an empty list is an error, never null: it returns one of the elements
+        if isinstance(collection, Unknown):
+            return Unknown(f"element() of an apply-time list ({collection.reason})")
+        return any_of(list(collection) if isinstance(collection, (list, tuple)) else [None], position.reason)
     if not isinstance(collection, (list, tuple)) or not collection:
         raise Unproven("element() of an empty or non-list value")
     number = to_number(position, "element()'s index")
@@ -942,6 +1012,9 @@ def _trimspace(value: Any) -> str:
 
 
 def _one(value: Any) -> Any:
+    if isinstance(value, Unknown):
+        raise Unproven(f"one() of a list known only at apply time, which is null when the list is empty "
+                       f"({value.reason})")
     if not isinstance(value, (list, tuple)) or len(value) > 1:
         raise Unproven("one() of a value that is not a list of at most one element")
     return value[0] if value else None
@@ -971,21 +1044,38 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "element": _element,
     "merge": _merge,
     "one": _one,
-    "concat": lambda *lists: [v for items in lists for v in (items if isinstance(items, (list, tuple)) else
+    "concat": lambda *lists: [v for items in lists for v in (items if isinstance(known(items), (list, tuple)) else
                                                              _raise(Unproven("concat() of a value that is not a list")))],
-    "tolist": lambda value: unify(list(value), "tolist()") if isinstance(value, (list, tuple)) else
-    _raise(Unproven("tolist() of a non-list")),
+    "tolist": lambda value: Unknown(value.reason, "list") if isinstance(value, Unknown) else
+    unify(list(value), "tolist()") if isinstance(value, (list, tuple)) else _raise(Unproven("tolist() of a non-list")),
     "toset": lambda value: _toset(value),
+    "values": lambda value: _values(value),
     "tomap": lambda value: dict(zip(value, unify(list(value.values()), "tomap()"))) if isinstance(value, dict) else
     _raise(Unproven("tomap() of a non-map")),
 }
+
+
+def _values(value: Any) -> Any:
+    if isinstance(value, Unknown):
+        return Unknown(value.reason, "list")
+    if not isinstance(value, dict):
+        raise Unproven("values() of a value that is not a map")
+    return [value[key] for key in sorted(value)]  # by key, as Terraform orders a map
 
 
 def _raise(exc: Exception) -> Any:
     raise exc
 
 
-def _toset(value: Any) -> TfSet:
+def _toset(value: Any) -> Any:
+    if isinstance(value, Unknown):
+        return Unknown(value.reason, "list")
+    if isinstance(value, (list, tuple)) and any(isinstance(v, Unknown) for v in value):
+        # a set holding apply-time values is ordered only at apply: any element may come first
+        for item in value:
+            if not subnet_like(item):
+                raise Unproven(f"toset() of an apply-time value and {describe(item)}: its order is not known")
+        return Unknown("toset() of values known only at apply time", "list")
     items = unify(list(value), "toset()") if isinstance(value, (list, tuple)) else _raise(Unproven("toset() of a non-list"))
     if not all(isinstance(v, str) for v in items):  # Terraform orders numbers numerically, strings lexically
         raise Unproven("toset() of values that are not all strings is not evaluated by the rule")
@@ -1091,7 +1181,10 @@ class ModuleInstance:
                 value = evaluate(declaration["default"].ast(), Scope.LITERAL)
             else:
                 where = "the module call passes none" if self.address else "no tfvars or --var-file entry"
-                raise Unproven(f"{self.label('var.' + name)} has no value: no default and {where}", reference=True)
+                # known when Terraform runs: the rule's policy counts it as a subnet
+                shape = "list" if type_ast is not None and type_ast[0] == "call" and \
+                    type_ast[1] in ("list", "set", "tuple") else "value"
+                return Unknown(f"{self.label('var.' + name)} has no value: no default and {where}", shape)
             return convert(value, type_ast, self.label("var." + name))
         return self._memo("var", name, compute)
 
@@ -1270,8 +1363,7 @@ DIRECT = {"trav", "lit", "tuple", "object", "unsupported"}
 
 
 def evaluate(node: Any, scope: Scope) -> Any:
-    """The value of an AST node, or Unproven. An unproven value stays a "reference" (enough for a subnet)
-    only when it is one: a function, operator or condition applied to it could yield "" or null."""
+    """The value of an AST node (an Unknown where Terraform knows it only at apply time), or Unproven."""
     if node[0] in DIRECT or (node[0] == "tmpl" and len(node[1]) == 1):
         return _evaluate(node, scope)
     try:
@@ -1344,6 +1436,8 @@ def _conditional(node: Any, scope: Scope) -> Any:
                 outcomes.append(("unproven", branch_exc))
         if all(o[0] == "value" for o in outcomes):
             true, false = outcomes[0][1], outcomes[1][1]
+            if isinstance(true, Unknown) or isinstance(false, Unknown):  # a subnet either way, or unproven
+                return any_of([true, false], f"the condition `{unparse(node[1])}` is not proven: {exc}")
             try:
                 same = equal(true, false) and type(true) is type(false)
             except Unproven:
@@ -1352,26 +1446,30 @@ def _conditional(node: Any, scope: Scope) -> Any:
                 return true
             raise Unproven(f"the condition `{unparse(node[1])}` is not proven: {exc}; its branches differ: "
                            f"{describe(true)} if true, {describe(false)} if false") from None
-        # both branches references (a subnet either way): still a reference
-        references = all(o[0] == "unproven" and o[1].reference for o in outcomes)
-        raise Unproven(f"the condition `{unparse(node[1])}` is not proven: {exc}", reference=references) from None
+        raise Unproven(f"the condition `{unparse(node[1])}` is not proven: {exc}") from None
     if Trail.current is not None:
         Trail.current.append(f"`{unparse(node[1])}` is {'true' if condition else 'false'}")
     chosen, other = (node[2], node[3]) if condition else (node[3], node[2])
     value = evaluate(chosen, scope)
+    if isinstance(value, Unknown):  # converted to the branches' type at apply time
+        return value
     # Terraform gives both branches one type: `true ? 1 : "x"` is "1". A string (or null) stays as it is;
     # another value is kept only when the other branch is known to have its type.
     mark = len(Trail.current) if Trail.current is not None else 0
     try:
         other_value = evaluate(other, scope)
     except Unproven:
-        if kind_of(value) in ("string", "null"):
-            return value
-        raise Unproven(f"the branch not taken of `{unparse(node)}` has a type the rule cannot tell, "
-                       f"and Terraform may convert {describe(value)} to it") from None
+        other_value = Unknown("the branch not taken")
     finally:
         if Trail.current is not None:
             del Trail.current[mark:]
+    if isinstance(other_value, Unknown):
+        # strings (in a list too) convert to no other type: they stay, or Terraform stops with an error
+        if kind_of(value) in ("string", "null") or isinstance(value, list) and \
+                all(v is None or isinstance(v, (str, Unknown)) for v in value):
+            return value
+        raise Unproven(f"the branch not taken of `{unparse(node)}` has a type the rule cannot tell, "
+                       f"and Terraform may convert {describe(value)} to it")
     if not same_type(value, other_value):
         # Terraform converts both branches to one type decided from the expressions' static types, which
         # values do not always show (a branch whose own parts are unknown has no type until apply)
@@ -1420,18 +1518,114 @@ def _step_key(step: Any, scope: Scope) -> Any:
 
 def _apply_steps(value: Any, steps: list[Any], scope: Scope) -> Any:
     for step in steps:
-        value = _index(value, _step_key(step, scope))
+        if step[0] == "splat":
+            value = _splat(value, step[1], scope)
+        else:
+            value = _index(value, _step_key(step, scope))
     return value
+
+
+SPLAT_LIMIT = 1000  # elements the rule expands one by one
+
+
+def _splat(value: Any, steps: list[Any], scope: Scope) -> Any:
+    """HCL's splat: the steps applied to each element of a list; a value that is not a list is taken as a
+    list of itself, and null as an empty list."""
+    if isinstance(value, Unknown) and value.shape != "object":
+        for step in steps:  # evaluated for what they would raise
+            _step_key(step, scope)
+        return Unknown(value.reason, "list")  # its length is known only at apply time
+    if isinstance(value, TfSet):
+        raise Unproven("a splat over a set is not evaluated by the rule")
+    items = [] if value is None else list(value) if isinstance(value, (list, tuple)) else [value]
+    return [_apply_steps(item, steps, scope) for item in items]
+
+
+def _instances(kind: str, type_name: str, name: str, scope: Scope) -> Any:
+    """The value of a resource or data source block as a whole: one apply-time object; with count a list
+    of them, with for_each a map of them by key, when the rule proves the count or the keys (a splat or
+    values() over it then has a known length)."""
+    label = f"{'data.' if kind == 'data' else ''}{type_name}.{name}"
+    instance = scope.instance
+    table = instance.module.data_sources if kind == "data" else instance.module.resources
+    block = table.get((type_name, name))
+    if block is None:  # not declared in this module (Terraform refuses the reference)
+        return Unknown(instance.label(label))
+    meta = "for_each" if "for_each" in block else "count" if "count" in block else None
+    if meta is None:
+        return Unknown(instance.label(label), "object", (type_name, block), Scope(instance))
+
+    def instances() -> Any:
+        value = evaluate(block[meta].ast(), Scope(instance))
+        if meta == "count":
+            return to_number(value, f"the count of {instance.label(label)}")
+        if isinstance(value, TfSet):
+            return {key: key for key in value}
+        if isinstance(value, dict):
+            return value
+        raise Unproven(f"the for_each of {instance.label(label)} is not a map or a set of strings")
+
+    try:
+        found = instance._memo("instances", label, instances)
+    except Unproven:
+        return Unknown(instance.label(label), "list" if meta == "count" else "value")
+    if isinstance(found, dict):
+        return {key: Unknown(instance.label(f"{label}[{json.dumps(key)}]"), "object", (type_name, block),
+                             Scope(instance, (key, found[key]))) for key in sorted(found)}
+    if not 0 <= found <= SPLAT_LIMIT:
+        return Unknown(instance.label(label), "list")
+    return [Unknown(instance.label(f"{label}[{i}]"), "object", (type_name, block), Scope(instance, None, i)) for i in range(found)]
+
+
+# terraform_data's output is its input, known at plan time when the input is
+MIRRORED_ATTRIBUTES = {("terraform_data", "output"): "input"}
+
+
+def _attribute(instance: Unknown, name: str) -> Any:
+    """An attribute of a resource or data source instance. An argument its block sets is planned from
+    that expression: "" or null there stay what they are (no subnet), everything else is left to the
+    provider and known at apply. An argument the block leaves unset is computed by the provider (the rule's
+    policy counts it as a subnet), except where the rule knows it stays null."""
+    type_name, block = instance.block
+    name = MIRRORED_ATTRIBUTES.get((type_name, name), name)
+    reason = f"{instance.reason}.{name}"
+    if name not in block:
+        if (type_name, name) in NULL_WHEN_UNSET:
+            return None
+        return Unknown(reason)
+    try:  # memoized per instance, which also stops a block that refers to itself
+        return instance.scope.instance._memo(
+            "attribute", reason, lambda: _planned(evaluate(block[name].ast(), instance.scope), reason))
+    except Unproven as exc:
+        raise Unproven(f"{reason} is set by the configuration to a value the rule does not prove ({exc})") from None
+
+
+NULL_WHEN_UNSET = {("terraform_data", "input")}
+
+
+def _planned(value: Any, reason: str) -> Any:
+    if value is None or isinstance(value, (str, Unknown)) and (isinstance(value, Unknown) or not value.strip()):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_planned(v, reason) for v in value]
+    if isinstance(value, dict):
+        return {k: _planned(v, reason) for k, v in value.items()}
+    return Unknown(reason)  # a value the provider plans (it may normalize it): known here only as set
 
 
 def _text(root: str, steps: list[Any]) -> str:
     out = root
     for step in steps:
-        if step[0] == "attr":
+        if step[0] == "splat":
+            out += "[*]" + _text("", step[1])
+        elif step[0] == "attr":
             out += "." + step[1]
         else:
             out += f"[{describe(step[1][1])}]" if step[1][0] == "lit" else "[...]"
     return out
+
+
+SPECIAL_ROOTS = ("path", "self", "var", "local", "each", "count", "module", "terraform")
 
 
 def _traverse(node: Any, scope: Scope) -> Any:
@@ -1461,15 +1655,28 @@ def _traverse(node: Any, scope: Scope) -> Any:
             key, rest = evaluate(rest[0][1], scope), rest[1:]
         if not rest or rest[0][0] != "attr":
             raise Unproven(f"{_text(root, steps)}: a whole module is not evaluated by the rule")
-        return _apply_steps(instance.output(first, key, rest[0][1]), rest[1:], scope)
-    if root == "data":
-        raise Unproven(f"the data source {_text(root, steps[:2])} is read only at apply time", reference=True)
+        try:
+            value = instance.output(first, key, rest[0][1])
+        except Unproven as exc:
+            if not exc.reference:
+                raise
+            value = Unknown(f"{_text(root, steps)} is an output of a module the rule does not read ({exc})")
+        return _apply_steps(value, rest[1:], scope)
+    if root == "data" or steps and "_" in root and root not in SPECIAL_ROOTS:
+        if scope.literal_only or instance is None:
+            raise Unproven(f"the reference {_text(root, steps)} where Terraform accepts only a literal value")
+        if root == "data":
+            reason = f"the data source {_text(root, steps[:2])} is read only at apply time"
+            names, rest = [s[1] for s in steps[:2] if s[0] == "attr"], steps[2:]
+        else:  # aws_subnet.private.id: a resource attribute, known after apply
+            reason = f"the resource attribute {_text(root, steps)} is known only after apply"
+            names, rest = [root, *[s[1] for s in steps[:1] if s[0] == "attr"]], steps[1:]
+        if len(names) != 2:
+            raise Unproven(f"{_text(root, steps)} is not evaluated by the rule")
+        value = _apply_steps(_instances(root, names[0], names[1], scope), rest, scope)
+        return Unknown(reason, value.shape, value.block, value.scope) if isinstance(value, Unknown) else value
     if root == "terraform" and first == "workspace":
         raise Unproven("terraform.workspace is chosen when Terraform runs")
-    if root in ("path", "self", "var", "local", "each", "count", "module", "terraform"):
-        raise Unproven(f"{_text(root, steps)} is not evaluated by the rule")
-    if steps and "_" in root:  # aws_subnet.private.id: a resource attribute, known after apply
-        raise Unproven(f"the resource attribute {_text(root, steps)} is known only after apply", reference=True)
     raise Unproven(f"{_text(root, steps) or root} is not evaluated by the rule")
 
 
@@ -1532,6 +1739,11 @@ class Notebook:
             value = evaluate(self.block[name].ast(), self.scope)
         finally:
             Trail.current = None
+        if isinstance(value, Unknown):
+            if value.shape != "value":
+                raise Unproven(f"{name} is {'a list' if value.shape == 'list' else 'a whole resource'} known only "
+                               f"at apply time ({value.reason}), not one value")
+            raise Unproven(value.reason, reference=True)
         return ABSENT if value is None else value
 
 

@@ -19,6 +19,10 @@ SCENARIOS = [
      "terraform_json", (".tf.json",), 9),
     ("terraform_json: HCL tfvars (comments, heredocs, auto tfvars) over .tf.json defaults",
      FIXTURES / "terraform_json_tfvars", "terraform_json", (".tf.json",), 6),
+    ("terraform HCL: subnet shapes of public modules (splats, element, tolist/toset/one, data source ids, module "
+     "outputs, required lists); null or \"\" still fails", FIXTURES / "terraform_subnets" / "hcl", "terraform", (".tf",), 62),
+    ("terraform_json: the same subnet shapes in .tf.json", FIXTURES / "terraform_subnets" / "json", "terraform_json",
+     (".tf.json",), 60),
     ("terraform_plan: real `terraform show -json` output", FIXTURES / "terraform_plan", "terraform_plan",
      ("tfplan.json",), 10),
     ("cloudformation: YAML, JSON, a CDK cdk.out template, AWS::LanguageExtensions (FindInMap DefaultValue)", FIXTURES / "cloudformation", "cloudformation",
