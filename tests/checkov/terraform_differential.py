@@ -634,15 +634,24 @@ def _terraform_json(arguments: list[str], folder: Path, environment: dict[str, s
     return run.returncode, errors
 
 
-def terraform_plan(folder: Path, env: dict[str, str], var_files: list[Path], cache: Path) -> Plan:
-    """`terraform init` (from the local provider folder) and `plan -refresh=false`, offline."""
+def terraform_init(folder: Path, env: dict[str, str], cache: Path) -> list[Any]:
+    """`terraform init` from the local provider folder; its errors. Not concurrency-safe (the provider
+    cache): run one at a time."""
     environment = _terraform_env(env)
     environment["TF_PLUGIN_CACHE_DIR"] = str(cache)  # later batches link the provider, not copy it
     cache.mkdir(parents=True, exist_ok=True)
     code, errors = _terraform_json(["init", "-input=false", "-backend=false", f"-plugin-dir={PLUGIN_DIR}"],
                                    folder, environment)
-    if code != 0:
-        return Plan({}, {}, errors)
+    return errors if code != 0 else []
+
+
+def terraform_plan(folder: Path, env: dict[str, str], var_files: list[Path], cache: Path, init: bool = True) -> Plan:
+    """`terraform init` (unless done) and `plan -refresh=false`, offline."""
+    environment = _terraform_env(env)
+    if init:
+        errors = terraform_init(folder, env, cache)
+        if errors:
+            return Plan({}, {}, errors)
     code, errors = _terraform_json(["plan", "-input=false", "-refresh=false", "-lock=false", "-out=tf.plan",
                                     *[f"-var-file={p}" for p in var_files]], folder, environment)
     if code != 0:
@@ -1042,13 +1051,22 @@ def run_batch(seed: int, size: int, work: Path) -> Report:
     return report
 
 
-def plan_fixture(folder: Path, work: Path) -> Plan:
-    """Terraform's plan of a fixture folder (copied, with the offline provider configuration added)."""
+def init_fixture(folder: Path, work: Path) -> Path:
+    """A copy of a fixture folder with the offline provider configuration added, initialized."""
     copy = work / folder.name
     shutil.copytree(folder, copy)
-    (work / "provider-cache").mkdir(parents=True, exist_ok=True)
     (copy / "d9_offline_provider.tf").write_text(PROVIDER_BLOCK, encoding="utf-8")
-    plan = terraform_plan(copy, {}, [], work / "provider-cache")
+    errors = terraform_init(copy, {}, work / "provider-cache")
+    if errors:
+        raise AssertionError(f"terraform init rejects the fixture {folder.name}: " + "; ".join(
+            str(d.get("summary")) for d in errors))
+    return copy
+
+
+def plan_fixture(copy: Path, work: Path) -> Plan:
+    """Terraform's plan of an initialized fixture copy (plans may run side by side)."""
+    folder = copy
+    plan = terraform_plan(copy, {}, [], work / "provider-cache", init=False)
     if plan.errors:
         raise AssertionError(f"terraform rejects the fixture {folder.name}: " + "; ".join(
             str(d.get("summary")) for d in plan.errors))

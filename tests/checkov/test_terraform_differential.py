@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from checkov_harness import scan
 from rule import FIXTURES
-from terraform_differential import (HANGS, NOTEBOOK, Report, TerraformUnavailable, plan_fixture, plan_verdict, run_batch,
-                                    terraform_available)
+from terraform_differential import (HANGS, NOTEBOOK, Report, TerraformUnavailable, init_fixture, plan_fixture,
+                                    plan_verdict, run_batch, terraform_available)
 
 FOUND = FIXTURES / "terraform_differential"  # one folder per disagreement the suite found
 
@@ -79,9 +79,9 @@ def test_every_disagreement_found_stays_fixed(tmp_path: Path) -> None:
     terraform_available()
     folders = sorted(p for p in FOUND.iterdir() if p.is_dir())
     assert folders
-    plans = [plan_fixture(folders[0], tmp_path)]  # fills the provider cache; the others only link to it
-    with ThreadPoolExecutor(max_workers=4) as pool:  # terraform runs in its own processes
-        plans += list(pool.map(lambda folder: plan_fixture(folder, tmp_path), folders[1:]))
+    copies = [init_fixture(folder, tmp_path) for folder in folders]  # one at a time: the provider cache
+    with ThreadPoolExecutor(max_workers=4) as pool:  # terraform plans in its own processes
+        plans = list(pool.map(lambda copy: plan_fixture(copy, tmp_path), copies))
     for folder, plan in zip(folders, plans):
         notebooks = [a for a in plan.values if a.startswith(f"{NOTEBOOK}.")]
         assert notebooks == [f"{NOTEBOOK}.fail_nb_{folder.name}"], notebooks
