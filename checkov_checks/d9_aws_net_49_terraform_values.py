@@ -318,9 +318,30 @@ def _step(step: Any, text: str) -> Any:
     return ("index", ("lit", int(str(inner))) if isinstance(inner, Token) else to_ast(inner, text))
 
 
+def _multiline_interpolation(body: str) -> bool:
+    """An interpolation of the heredoc body that spans lines (a nested heredoc, say): HCL then reads the
+    lines inside it as part of the expression, not of the heredoc (measured: a <<- heredoc's indentation
+    is counted without them)."""
+    index = body.find("${")
+    while index != -1:
+        if index > 0 and body[index - 1] == "$":  # the escape $${
+            index = body.find("${", index + 2)
+            continue
+        try:
+            end = _interpolation_end(body, index + 2)
+        except Unproven:
+            return True
+        if "\n" in body[index:end]:
+            return True
+        index = body.find("${", end)
+    return False
+
+
 def _heredoc(token: str, trim: bool) -> Any:
     lines = token.split("\n")
     content = lines[1:-1]
+    if _multiline_interpolation("\n".join(content)):
+        return ("unsupported", "a heredoc with an interpolation that spans lines")
     if trim:
         if any(line and not line.strip() for line in content):
             return ("unsupported", "a <<- heredoc with a line of only spaces")
