@@ -29,6 +29,8 @@ EXPECTED_ERRORS = {
         "E1154": "intended: SubnetId ''", "E3031": "intended: SubnetId ''"},
     "tests/fixtures/malformed/broken.json": {"E0000": "intended: not parsable"},
     "tests/fixtures/malformed/broken.yaml": {"E0000": "intended: not parsable"},
+    "tests/fixtures/silent/cloudformation/pasted.yaml": {
+        "E0000": "intended: text pasted after the YAML, which Checkov cannot parse (the inventory reports it)"},
 }
 # Not flagged by cfn-lint 1.58, so stated here: tests/fixtures/cloudformation/find_in_map_default_without_transform.yaml
 # uses DefaultValue without AWS::LanguageExtensions (documented only under that transform: the rule fails

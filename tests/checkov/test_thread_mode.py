@@ -115,7 +115,12 @@ def thread_mode_corpus(tmp_path_factory):
                 if record["check_id"] != CHECKOV_ID:
                     continue
                 path = Path(record["file_abs_path"]).resolve()
-                copy = next(c for c, *_ in copies if path.is_relative_to(c.resolve()))
+                owners = [c for c, *_ in copies if path.is_relative_to(c.resolve())]
+                if not owners and report["check_type"] in RENDERERS:
+                    # a rendered manifest may be reported at its render folder: the scenario of that framework
+                    owners = [c for c, _, framework, *_ in copies if framework == report["check_type"]]
+                assert owners, f"{report['check_type']}: {record['resource']} is reported in {path}, outside the corpus"
+                copy = owners[0]
                 found[(copy, report["check_type"])].append(record)
     return copies, found
 
