@@ -25,7 +25,6 @@ import random
 import re
 import shutil
 import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -856,9 +855,6 @@ def callers_of(case: Case, folder: Path) -> list[str]:
     return []
 
 
-def new_workdir() -> Path:
-    return Path(tempfile.mkdtemp(prefix="d9-differential-"))
-
 
 # ------------------------------------------------------------------ the rule's tracer, in process
 
@@ -980,9 +976,7 @@ class Report:
     plan_passed: int = 0
     false_passes: list[str] = field(default_factory=list)
     unjudged: list[str] = field(default_factory=list)
-    agreed_failures: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
-    folder: Path | None = None
 
 
 def checkov_key(address: str, case: Case) -> str:
@@ -996,7 +990,7 @@ def checkov_key(address: str, case: Case) -> str:
 def run_batch(seed: int, size: int, work: Path) -> Report:
     """Both passes over one generated batch."""
     batch = Batch(seed, size)
-    report = Report(seed, cases=size, folder=work)
+    report = Report(seed, cases=size)
     cache = work / "provider-cache"
     probes = plan_batch(batch, work / "probes", PROBE, cache)
     tracer = load_tracer()
@@ -1042,8 +1036,6 @@ def run_batch(seed: int, size: int, work: Path) -> Report:
                         f"{planned(notebooks, address, 'direct_internet_access')!r} subnet_id="
                         f"{planned(notebooks, address, 'subnet_id')!r}; expression {case.probe!r}, notebook "
                         f"{case.notebook!r}, subnet {case.subnet!r}")
-            elif not truth:
-                report.agreed_failures += 1
     report.live = len(batch.live())
     for case in batch.cases:
         if case.dropped:
