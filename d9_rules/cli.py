@@ -1,5 +1,13 @@
-"""`d9-rules`: print where the installed checks are, run Checkov with them (pre-commit), run Prowler with them
-in many accounts, or correlate the two engines' reports."""
+"""`d9-rules`: the CloudGuard rule D9.AWS.NET.49 (SageMaker notebook instances must not have direct internet
+access) for Checkov and Prowler.
+
+Checkov (infrastructure as code): `checkov-scan` runs Checkov with only this rule over files and folders (the
+pre-commit hook), `audit` names the notebooks a Checkov JSON report has no verdict for, `export checkov` writes
+the check folder to commit or share (`--sign` for Checkov's signed external checks).
+Prowler (live accounts): `prowler-org` runs Prowler with this rule in many accounts and merges the findings,
+`export prowler` writes the check folder for `prowler --checks-folder`.
+Both: `correlate` joins Checkov's and Prowler's reports per notebook; `checkov-dir`, `prowler-dir`,
+`metadata-dir` and `docs-dir` print the installed folders."""
 from __future__ import annotations
 
 import argparse
@@ -13,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from d9_rules import inventory, location
+from d9_rules import inventory, location, version
 
 
 
@@ -310,8 +318,10 @@ def audit(report: Path, root: Path, json_output: Path | None = None) -> int:
     return 1 if missing or found.unreadable else 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="d9-rules", description=__doc__)
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="d9-rules", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"d9-rules {version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     for kind, text in (("checkov-dir", "folder for checkov --external-checks-dir"),
                        ("prowler-dir", "folder for prowler --checks-folder"),
@@ -320,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_parser(kind, help=text)
     scan = sub.add_parser("checkov-scan", help="run Checkov with only this rule over the given files "
                                                "(hidden ones included) and their folders")
-    scan.add_argument("paths", nargs="*")
+    scan.add_argument("paths", nargs="*", help="files and folders to scan (default: the current folder)")
     scan.add_argument("--json", type=Path, metavar="FILE", dest="json_output",
                       help="also write the results, the notebooks not judged included, as JSON")
     auditor = sub.add_parser("audit", help="name the notebooks declared under --root that a Checkov JSON report "
@@ -331,8 +341,8 @@ def main(argv: list[str] | None = None) -> int:
                          help="also write the notebooks without a verdict as JSON")
     exporter = sub.add_parser("export", help="write the check folder a user commits: "
                                              "`export checkov DIR` (for --external-checks-dir) or `export prowler DIR`")
-    exporter.add_argument("kind", choices=["checkov", "prowler"])
-    exporter.add_argument("destination", type=Path)
+    exporter.add_argument("kind", choices=["checkov", "prowler"], help="which engine's check folder")
+    exporter.add_argument("destination", type=Path, help="the folder to write into (created if missing)")
     exporter.add_argument("--sign", type=Path, metavar="PRIVATE_KEY_PEM",
                           help="checkov only: end each .py with the trailer --external-checks-public-key verifies")
     exporter.add_argument("--force", action="store_true", help="replace files of ours that differ (an older export)")
@@ -340,7 +350,11 @@ def main(argv: list[str] | None = None) -> int:
     add_prowler_org(sub)
     from d9_rules.correlate import add_parser as add_correlate
     add_correlate(sub)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     if args.command == "prowler-org":
         return args.prowler_org(args)
     if args.command == "correlate":

@@ -2,7 +2,7 @@
 
 For each account ID (given, read from a file, or every ACTIVE account of the AWS Organization) it runs
 
-    prowler aws --role arn:<partition>:iam::<id>:role/<role-name> -c <check> -M csv json-ocsf \
+    prowler aws --role arn:<partition>:iam::<id>:role/<role-name> -c <check> -M csv json-ocsf
         -o <output-dir>/<id> -F prowler-<id> --no-banner [--external-id X] [arguments after --]
 
 at most --parallel at a time, each with its own output folder (replaced on every run) and log
@@ -16,8 +16,6 @@ check reports a region whose notebooks could not be listed (an unmuted MANUAL fi
 region: access denied, throttled, an endpoint error). Exit code: 1 when any account failed or was not fully
 scanned (the others are still scanned and merged), otherwise 3 when any unmuted FAIL (as Prowler), otherwise 0.
 
-Hook it into d9_rules/cli.py with `add_parser(sub)` and `args.prowler_org(args)`; without the hook,
-`python -m d9_rules.org_scan ...` takes the same arguments.
 """
 from __future__ import annotations
 
@@ -84,7 +82,8 @@ def fill(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--external-id", help="passed to prowler --external-id")
     parser.add_argument("--partition", default="aws", help="ARN partition (aws, aws-us-gov, aws-cn)")
     parser.add_argument("--parallel", type=int, default=4, help="Prowler runs at the same time (default 4)")
-    parser.add_argument("--output-dir", type=Path, default=Path("prowler-org-output"))
+    parser.add_argument("--output-dir", type=Path, default=Path("prowler-org-output"),
+                        help="where each account's folder and the merged reports go (default prowler-org-output)")
     parser.add_argument("--timeout", type=int, default=4 * 3600, help="seconds one account may take")
     parser.add_argument("--prowler", default="prowler", help="the prowler program (default: found on PATH)")
     parser.add_argument("prowler_args", nargs=argparse.REMAINDER,
