@@ -157,9 +157,25 @@ class Scan:
     def verdicts(self, result: str) -> list[dict[str, Any]]:
         return [r for r in self.records.values() if r["check_result"]["result"] == result]
 
+    def frameworks(self) -> list[str]:
+        """The frameworks with results, in a stable order: the rule's framework list (metadata/), then any other
+        by name (Checkov's own report order varies from run to run)."""
+        found = {str(r.get("check_type")) for r in self.records.values()}
+        order = checkov_frameworks()
+        return [f for f in order if f in found] + sorted(found - set(order))
+
+    def by_framework(self, framework: str) -> list[dict[str, Any]]:
+        return sorted((r for r in self.records.values() if str(r.get("check_type")) == framework),
+                      key=lambda r: (r["_path"], r.get("file_line_range") or [0], str(r.get("resource"))))
+
+    def counts(self, framework: str) -> str:
+        results = [r["check_result"]["result"] for r in self.by_framework(framework)]
+        return ", ".join(f"{results.count(v)} {v.lower()}" for v in ("PASSED", "FAILED", "SKIPPED"))
+
     def print(self) -> None:
-        """Checkov's compact CLI layout, with the user's paths (Checkov shows them relative to each -d)."""
-        for record in sorted(self.records.values(), key=lambda r: (r["_path"], r.get("file_line_range") or [0])):
+        """Checkov's compact CLI layout, with the user's paths (Checkov shows them relative to each -d), one
+        framework after the other in the order of frameworks()."""
+        for record in (r for framework in self.frameworks() for r in self.by_framework(framework)):
             result = record["check_result"]
             lines = record.get("file_line_range") or [0, 0]
             print(f'Check: {record.get("check_id")}: "{record.get("check_name")}"')
@@ -275,8 +291,10 @@ def checkov_scan(paths: list[str], json_output: Path | None = None) -> int:
     unjudged_records = report_unjudged(missing, not_created, found.unreadable, checkov_id,
                                        _rule_data().TITLE)  # type: ignore[attr-defined]
     failed, passed = len(scan.verdicts("FAILED")), len(scan.verdicts("PASSED"))
-    print(f"d9-rules: {checkov_id}: {passed} passed, {failed} failed, {len(scan.verdicts('SKIPPED'))} skipped, "
-          f"{len(missing)} not judged; {len(unparsed)} given file(s) not parsed")
+    for framework in scan.frameworks():
+        print(f"d9-rules: {checkov_id} {framework}: {scan.counts(framework)}")
+    print(f"d9-rules: {checkov_id} total: {passed} passed, {failed} failed, {len(missing)} not judged, "
+          f"{len(scan.verdicts('SKIPPED'))} skipped; {len(unparsed)} given file(s) not parsed")
     if json_output is not None:
         # file_abs_path corrected: Checkov's is relative, or wrong, for some frameworks (see _record_path)
         checkov_records = [{**{k: v for k, v in r.items() if k != "_path"}, "file_abs_path": r["_path"]}
