@@ -243,7 +243,7 @@ def checkov_scan(paths: list[str], json_output: Path | None = None) -> int:
     paths got no verdict (not judged), 2 when Checkov could not run."""
     checkov = shutil.which("checkov", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     if not checkov:
-        print("d9-rules: checkov is not installed (pip install 'd9-aws-net-49[checkov]')", file=sys.stderr)
+        print("d9-rules: checkov is not installed (install it in this environment: pip install 'checkov>=3.2.439,<4')", file=sys.stderr)
         return 2
     found = inventory.scan(paths or ["."])
     # notebooks under hidden names inside a given folder: scanned as if given (their folder, and the file itself)
