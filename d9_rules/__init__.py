@@ -24,3 +24,17 @@ def location(kind: str) -> Path:
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"d9_rules: no {kind} folder in {' or '.join(map(str, _LOCATIONS[kind]))}")
+
+
+def version() -> str:
+    """This bundle's version: pyproject.toml's when run from a checkout, else the installed distribution's."""
+    pyproject = CHECKOUT / "pyproject.toml"
+    if (CHECKOUT / "checkov_checks").is_dir() and pyproject.is_file():
+        import re
+
+        found = re.search(r'^version = "([^"]+)"', pyproject.read_text(encoding="utf-8"), re.M)
+        if found:
+            return found.group(1)
+    from importlib.metadata import version as distribution_version
+
+    return distribution_version("d9-aws-net-49")

@@ -1,5 +1,13 @@
-"""`d9-rules`: print where the installed checks are, run Checkov with them (pre-commit), run Prowler with them
-in many accounts, or correlate the two engines' reports."""
+"""`d9-rules`: the CloudGuard rule D9.AWS.NET.49 (SageMaker notebook instances must not have direct internet
+access) for Checkov and Prowler.
+
+Checkov (infrastructure as code): `checkov-scan` runs Checkov with only this rule over files and folders (the
+pre-commit hook), `audit` names the notebooks a Checkov JSON report has no verdict for, `export checkov` writes
+the check folder to commit or share (`--sign` for Checkov's signed external checks).
+Prowler (live accounts): `prowler-org` runs Prowler with this rule in many accounts and merges the findings,
+`export prowler` writes the check folder for `prowler --checks-folder`.
+Both: `correlate` joins Checkov's and Prowler's reports per notebook; `checkov-dir`, `prowler-dir`,
+`metadata-dir` and `docs-dir` print the installed folders."""
 from __future__ import annotations
 
 import argparse
@@ -13,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from d9_rules import inventory, location
+from d9_rules import inventory, location, version
 
 
 
@@ -149,9 +157,25 @@ class Scan:
     def verdicts(self, result: str) -> list[dict[str, Any]]:
         return [r for r in self.records.values() if r["check_result"]["result"] == result]
 
+    def frameworks(self) -> list[str]:
+        """The frameworks with results, in a stable order: the rule's framework list (metadata/), then any other
+        by name (Checkov's own report order varies from run to run)."""
+        found = {str(r.get("check_type")) for r in self.records.values()}
+        order = checkov_frameworks()
+        return [f for f in order if f in found] + sorted(found - set(order))
+
+    def by_framework(self, framework: str) -> list[dict[str, Any]]:
+        return sorted((r for r in self.records.values() if str(r.get("check_type")) == framework),
+                      key=lambda r: (r["_path"], r.get("file_line_range") or [0], str(r.get("resource"))))
+
+    def counts(self, framework: str) -> str:
+        results = [r["check_result"]["result"] for r in self.by_framework(framework)]
+        return ", ".join(f"{results.count(v)} {v.lower()}" for v in ("PASSED", "FAILED", "SKIPPED"))
+
     def print(self) -> None:
-        """Checkov's compact CLI layout, with the user's paths (Checkov shows them relative to each -d)."""
-        for record in sorted(self.records.values(), key=lambda r: (r["_path"], r.get("file_line_range") or [0])):
+        """Checkov's compact CLI layout, with the user's paths (Checkov shows them relative to each -d), one
+        framework after the other in the order of frameworks()."""
+        for record in (r for framework in self.frameworks() for r in self.by_framework(framework)):
             result = record["check_result"]
             lines = record.get("file_line_range") or [0, 0]
             print(f'Check: {record.get("check_id")}: "{record.get("check_name")}"')
@@ -219,7 +243,7 @@ def checkov_scan(paths: list[str], json_output: Path | None = None) -> int:
     paths got no verdict (not judged), 2 when Checkov could not run."""
     checkov = shutil.which("checkov", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     if not checkov:
-        print("d9-rules: checkov is not installed (pip install 'd9-aws-net-49[checkov]')", file=sys.stderr)
+        print("d9-rules: checkov is not installed (install it in this environment: pip install 'checkov>=3.2.439,<4')", file=sys.stderr)
         return 2
     found = inventory.scan(paths or ["."])
     # notebooks under hidden names inside a given folder: scanned as if given (their folder, and the file itself)
@@ -267,8 +291,10 @@ def checkov_scan(paths: list[str], json_output: Path | None = None) -> int:
     unjudged_records = report_unjudged(missing, not_created, found.unreadable, checkov_id,
                                        _rule_data().TITLE)  # type: ignore[attr-defined]
     failed, passed = len(scan.verdicts("FAILED")), len(scan.verdicts("PASSED"))
-    print(f"d9-rules: {checkov_id}: {passed} passed, {failed} failed, {len(scan.verdicts('SKIPPED'))} skipped, "
-          f"{len(missing)} not judged; {len(unparsed)} given file(s) not parsed")
+    for framework in scan.frameworks():
+        print(f"d9-rules: {checkov_id} {framework}: {scan.counts(framework)}")
+    print(f"d9-rules: {checkov_id} total: {passed} passed, {failed} failed, {len(missing)} not judged, "
+          f"{len(scan.verdicts('SKIPPED'))} skipped; {len(unparsed)} given file(s) not parsed")
     if json_output is not None:
         # file_abs_path corrected: Checkov's is relative, or wrong, for some frameworks (see _record_path)
         checkov_records = [{**{k: v for k, v in r.items() if k != "_path"}, "file_abs_path": r["_path"]}
@@ -310,8 +336,10 @@ def audit(report: Path, root: Path, json_output: Path | None = None) -> int:
     return 1 if missing or found.unreadable else 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="d9-rules", description=__doc__)
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="d9-rules", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"d9-rules {version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     for kind, text in (("checkov-dir", "folder for checkov --external-checks-dir"),
                        ("prowler-dir", "folder for prowler --checks-folder"),
@@ -320,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
         sub.add_parser(kind, help=text)
     scan = sub.add_parser("checkov-scan", help="run Checkov with only this rule over the given files "
                                                "(hidden ones included) and their folders")
-    scan.add_argument("paths", nargs="*")
+    scan.add_argument("paths", nargs="*", help="files and folders to scan (default: the current folder)")
     scan.add_argument("--json", type=Path, metavar="FILE", dest="json_output",
                       help="also write the results, the notebooks not judged included, as JSON")
     auditor = sub.add_parser("audit", help="name the notebooks declared under --root that a Checkov JSON report "
@@ -331,8 +359,8 @@ def main(argv: list[str] | None = None) -> int:
                          help="also write the notebooks without a verdict as JSON")
     exporter = sub.add_parser("export", help="write the check folder a user commits: "
                                              "`export checkov DIR` (for --external-checks-dir) or `export prowler DIR`")
-    exporter.add_argument("kind", choices=["checkov", "prowler"])
-    exporter.add_argument("destination", type=Path)
+    exporter.add_argument("kind", choices=["checkov", "prowler"], help="which engine's check folder")
+    exporter.add_argument("destination", type=Path, help="the folder to write into (created if missing)")
     exporter.add_argument("--sign", type=Path, metavar="PRIVATE_KEY_PEM",
                           help="checkov only: end each .py with the trailer --external-checks-public-key verifies")
     exporter.add_argument("--force", action="store_true", help="replace files of ours that differ (an older export)")
@@ -340,7 +368,11 @@ def main(argv: list[str] | None = None) -> int:
     add_prowler_org(sub)
     from d9_rules.correlate import add_parser as add_correlate
     add_correlate(sub)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     if args.command == "prowler-org":
         return args.prowler_org(args)
     if args.command == "correlate":

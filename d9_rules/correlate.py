@@ -573,7 +573,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                         help="terraform show -json of a state: exact address-to-ARN mapping (repeatable)")
     parser.add_argument("--var-file", action="append", default=[], metavar="FILE",
                         help="the --var-file given to Checkov, to read Terraform names as it did (repeatable)")
-    parser.add_argument("--output-format", choices=("text", "json", "sarif"), default="text")
+    parser.add_argument("--output-format", choices=("text", "json", "sarif"), default="text",
+                        help="text (default: one line per notebook), json, or sarif (one result per notebook)")
     parser.set_defaults(correlate=run)
     return parser
 

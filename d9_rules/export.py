@@ -3,12 +3,15 @@
 Checkov: the check files of checkov_checks/ (all Python, nothing else: Checkov parses any .yaml/.json in
 an external checks folder as a policy), plus an empty __init__.py if DIR has none (Checkov skips a folder
 without one). With --sign KEY.pem each written .py ends with the `# checkov-digest: <hex>` trailer that
-`checkov --external-checks-public-key` verifies; every file the check reads at run time is one of them.
+`checkov --external-checks-public-key` verifies; every file the check reads at run time is one of them, and so
+is an empty __init__.py already there (an earlier export wrote it): export, then --sign into the same folder,
+signs every .py of the export. A non-empty __init__.py of the user's is never changed: --sign then refuses.
 
 Prowler: one folder per check (__init__.py, the check, its .metadata.json), for `--checks-folder DIR`.
 
 Nothing a user owns is overwritten: a file of DIR that is not one of ours is left alone, and an existing
-file of ours with other content is replaced only with --force (an older export, say).
+file of ours with other content is replaced only with --force (an older export, say). A file that differs
+from ours only by the signature trailer is ours: --sign signs it, an export without --sign keeps it signed.
 """
 from __future__ import annotations
 
@@ -49,6 +52,15 @@ def _unsigned(data: bytes) -> bytes:
     return b"".join(lines)
 
 
+def _kept_signed(target: Path, data: bytes) -> bytes:
+    """The file already there when it is `data` with a signature trailer, else `data`."""
+    if target.is_file():
+        existing = target.read_bytes()
+        if existing != data and _unsigned(existing) == data:
+            return existing
+    return data
+
+
 def sign(data: bytes, key_pem: bytes) -> bytes:
     """Append Checkov's trailer: a DER ECDSA P-256 signature over every byte before it, SHA-256."""
     try:
@@ -68,8 +80,14 @@ def export(kind: str, destination: Path, key_pem: bytes | None = None, force: bo
     replace content the user has (unless force)."""
     if kind == "checkov":
         files = checkov_files()
-        if not (destination / "__init__.py").exists():
+        package_marker = destination / "__init__.py"
+        # An empty __init__.py (signed or not) is the one an export writes: ours to write again, signed when asked.
+        if not package_marker.exists() or _unsigned(package_marker.read_bytes()) == b"":
             files["__init__.py"] = b""
+        elif key_pem is not None:
+            raise ExportError(f"{package_marker} has content of yours, which --sign does not change, and "
+                              "--external-checks-public-key refuses a folder with an unsigned .py: sign it yourself, "
+                              "or export into a folder of its own; nothing was written")
     elif kind == "prowler":
         if key_pem is not None:
             raise ExportError("--sign is for Checkov's signed external checks; Prowler verifies nothing")
@@ -78,8 +96,12 @@ def export(kind: str, destination: Path, key_pem: bytes | None = None, force: bo
         raise ExportError(f"unknown kind {kind!r}: checkov or prowler")
     if key_pem is not None:
         files = {name: sign(data, key_pem) for name, data in files.items()}
+    if key_pem is None:
+        # an earlier signed export of the same files stays signed: dropping the trailer would break its verification
+        files = {name: _kept_signed(destination / name, data) for name, data in files.items()}
+    # A file whose text is ours apart from the signature trailer is ours: signing (or re-signing) it needs no --force.
     clashes = [name for name, data in files.items()
-               if (destination / name).exists() and (destination / name).read_bytes() != data]
+               if (destination / name).exists() and _unsigned((destination / name).read_bytes()) != _unsigned(data)]
     if clashes and not force:
         raise ExportError(f"{destination} already has other content in {', '.join(clashes)}; "
                           "nothing was written (--force replaces them, e.g. to update an earlier export)")

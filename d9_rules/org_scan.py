@@ -2,33 +2,36 @@
 
 For each account ID (given, read from a file, or every ACTIVE account of the AWS Organization) it runs
 
-    prowler aws --role arn:<partition>:iam::<id>:role/<role-name> -c <check> -M csv json-ocsf \
-        -o <output-dir>/<id> -F prowler-<id> --no-banner [--external-id X] [arguments after --]
+    prowler aws --role arn:<partition>:iam::<id>:role/<role-name> -c <check> -M csv json-ocsf
+        -o <output-dir>/<id> -F prowler-<id> --no-banner --no-color [--external-id X] [arguments after --]
 
 at most --parallel at a time, each with its own output folder (replaced on every run) and log
 (<output-dir>/<id>/prowler.log), then merges the accounts' findings into <output-dir>/prowler-org.csv
-(Prowler's `;`-separated CSV) and <output-dir>/prowler-org.ocsf.json, and writes <output-dir>/summary.json.
+(Prowler's `;`-separated CSV) and <output-dir>/prowler-org.ocsf.json, and writes <output-dir>/summary.json
+(and, with --summary FILE.md or FILE.html, a table of every account for people). Each account's line says how
+far the run is ([n/N]) and how long that account took; muted findings are counted apart from the others.
 
 An account is reported as failed (named on stderr) when Prowler could not scan it: the role could not be
 assumed, Prowler exited with an error or was killed, its report is missing or names another account, or
-the check itself failed to run. An account is reported as not fully scanned (named on stderr) when the
+the check itself failed to run; as timed out when it ran longer than --timeout. An account is reported as not fully scanned (named on stderr) when the
 check reports a region whose notebooks could not be listed (an unmuted MANUAL finding whose resource is the
 region: access denied, throttled, an endpoint error). Exit code: 1 when any account failed or was not fully
-scanned (the others are still scanned and merged), otherwise 3 when any unmuted FAIL (as Prowler), otherwise 0.
+scanned (the others are still scanned and merged), otherwise 3 when any unmuted FAIL (as Prowler) or, with
+--fail-on manual, any unmuted MANUAL (a notebook whose setting could not be read), otherwise 0.
 
-Hook it into d9_rules/cli.py with `add_parser(sub)` and `args.prowler_org(args)`; without the hook,
-`python -m d9_rules.org_scan ...` takes the same arguments.
 """
 from __future__ import annotations
 
 import argparse
 import csv
+import html
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -45,6 +48,9 @@ FAILURE_LINE = re.compile(r"CRITICAL|ERROR.*" + CHECK)
 # The check's finding for a region whose notebooks could not be listed: MANUAL, resource the region, with
 # Prowler's placeholder ARN for a resource it could not name.
 UNLISTED_REGION_ARN = re.compile(r"^arn:[^:]+:sagemaker:(?P<region>[^:]+):\d{12}:notebook-instance/unknown$")
+# terminal colour and cursor codes: the logs are plain text even when Prowler ignores --no-color somewhere
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+STATUS_ORDER = ("PASS", "FAIL", "MANUAL")
 
 
 @dataclass
@@ -53,12 +59,15 @@ class AccountResult:
     role_arn: str
     output: str
     scanned: bool = False
+    timed_out: bool = False
     reason: str = ""
     exit_code: int | None = None
     started: float = 0.0
     finished: float = 0.0
-    statuses: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)  # unmuted findings by status
+    muted: dict[str, int] = field(default_factory=dict)  # muted findings by status
     unmuted_fail: int = 0
+    unmuted_manual: int = 0
     unlisted_regions: dict[str, str] = field(default_factory=dict)  # region -> the check's explanation
 
 
@@ -84,8 +93,16 @@ def fill(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--external-id", help="passed to prowler --external-id")
     parser.add_argument("--partition", default="aws", help="ARN partition (aws, aws-us-gov, aws-cn)")
     parser.add_argument("--parallel", type=int, default=4, help="Prowler runs at the same time (default 4)")
-    parser.add_argument("--output-dir", type=Path, default=Path("prowler-org-output"))
-    parser.add_argument("--timeout", type=int, default=4 * 3600, help="seconds one account may take")
+    parser.add_argument("--output-dir", type=Path, default=Path("prowler-org-output"),
+                        help="where each account's folder and the merged reports go (default prowler-org-output)")
+    parser.add_argument("--timeout", type=int, default=4 * 3600,
+                        help="seconds one account may take (default 4 hours); a longer run is stopped, TIMED OUT")
+    parser.add_argument("--fail-on", choices=("fail", "manual"), default="fail",
+                        help="exit 3 on any unmuted FAIL (fail, the default), or on any unmuted FAIL or MANUAL "
+                             "(manual: a notebook whose setting could not be read also fails the gate)")
+    parser.add_argument("--summary", type=Path, metavar="FILE.md|FILE.html",
+                        help="also write a table of every account (status counts, muted apart, duration, problems) "
+                             "as Markdown or HTML, by the file's suffix")
     parser.add_argument("--prowler", default="prowler", help="the prowler program (default: found on PATH)")
     parser.add_argument("prowler_args", nargs=argparse.REMAINDER,
                         help="after --: more prowler arguments for every account (--region ..., -w mutelist.yaml)")
@@ -112,7 +129,7 @@ def organization_accounts() -> list[str]:
 
 def _prowler_command(args: argparse.Namespace, account: str, role_arn: str, folder: Path) -> list[str]:
     command = [args.prowler, "aws", "--role", role_arn, "-c", CHECK, "-M", "csv", "json-ocsf",
-               "-o", str(folder), "-F", f"prowler-{account}", "--no-banner"]
+               "-o", str(folder), "-F", f"prowler-{account}", "--no-banner", "--no-color"]
     if args.external_id:
         command += ["--external-id", args.external_id]
     return command + args.prowler_args
@@ -144,13 +161,15 @@ def scan_account(args: argparse.Namespace, account: str) -> AccountResult:
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, timeout=args.timeout)
         result.exit_code = process.returncode
     except subprocess.TimeoutExpired:
-        result.reason = f"prowler did not finish within {args.timeout} s"
+        result.timed_out = True
+        result.reason = f"prowler did not finish within --timeout {args.timeout} s and was stopped"
     except OSError as exc:
         result.reason = f"prowler could not be started: {exc}"
     result.finished = time.time()
+    text = ANSI_ESCAPE.sub("", log.read_text(errors="replace"))
+    log.write_text(text)
     if result.reason:
         return result
-    text = log.read_text(errors="replace")
     # Prowler's log lines start with a time, file and module: keep the message
     problems = [re.sub(r"^.*?\b(CRITICAL|ERROR):?\s*", "", line).strip()
                 for line in text.splitlines() if FAILURE_LINE.search(line)]
@@ -166,8 +185,11 @@ def scan_account(args: argparse.Namespace, account: str) -> AccountResult:
             result.reason = f"the report names other accounts: {', '.join(map(str, others))}"
             return result
         for row in rows:
-            result.statuses[row["STATUS"]] = result.statuses.get(row["STATUS"], 0) + 1
-            result.unmuted_fail += row["STATUS"] == "FAIL" and row.get("MUTED") != "True"
+            muted = row.get("MUTED") == "True"
+            counts = result.muted if muted else result.statuses
+            counts[row["STATUS"]] = counts.get(row["STATUS"], 0) + 1
+            result.unmuted_fail += row["STATUS"] == "FAIL" and not muted
+            result.unmuted_manual += row["STATUS"] == "MANUAL" and not muted
             region = unlisted_region(row)
             if region is not None:
                 result.unlisted_regions[region] = row.get("STATUS_EXTENDED", "")
@@ -226,45 +248,142 @@ def run(args: argparse.Namespace) -> int:
         print(f"d9-rules prowler-org: {problem}", file=sys.stderr)
         return 1
     if shutil.which(args.prowler) is None:
-        print(f"d9-rules prowler-org: {args.prowler} not found (pip install 'd9-aws-net-49[prowler]')", file=sys.stderr)
+        print(f"d9-rules prowler-org: {args.prowler} not found (install it in this environment: pip install 'prowler>=5.41,<6')", file=sys.stderr)
+        return 1
+    if args.summary is not None and args.summary.suffix.lower() not in SUMMARY_FORMATS:
+        print(f"d9-rules prowler-org: --summary {args.summary}: name a .md or .html file", file=sys.stderr)
         return 1
     args.output_dir.mkdir(parents=True, exist_ok=True)
     print(f"d9-rules prowler-org: {len(accounts)} account(s), {min(args.parallel, len(accounts))} at a time, "
           f"role {args.role_name}, output in {args.output_dir}", flush=True)
+    started = time.monotonic()
+    done: list[AccountResult] = []
+    lock = threading.Lock()
 
     def one(account: str) -> AccountResult:
         result = scan_account(args, account)
-        counts = ", ".join(f"{n} {s}" for s, n in sorted(result.statuses.items())) or "no notebook found"
-        unlisted = (f"; NOT FULLY SCANNED: notebooks could not be listed in {', '.join(sorted(result.unlisted_regions))}"
-                    f" ({next(iter(result.unlisted_regions.values()))})" if result.unlisted_regions else "")
-        print(f"d9-rules prowler-org: {account}: " + (f"scanned: {counts}{unlisted}" if result.scanned else
-              f"FAILED: {result.reason} (log: {result.output}{os.sep}prowler.log)"), flush=True)
+        with lock:  # n/N in the order accounts finish
+            done.append(result)
+            print(f"d9-rules prowler-org: {account}: {account_state(result)} "
+                  f"[{len(done)}/{len(accounts)} accounts done; this one took {result.finished - result.started:.0f} s]",
+                  flush=True)
         return result
 
     with ThreadPoolExecutor(max_workers=args.parallel) as pool:
         results = list(pool.map(one, accounts))
     merged_csv, merged_ocsf = merge(results, args.output_dir)
-    failed = [r.account_id for r in results if not r.scanned]
+    failed = [r.account_id for r in results if not r.scanned and not r.timed_out]
+    timed_out = [r.account_id for r in results if r.timed_out]
     incomplete = [r.account_id for r in results if r.scanned and r.unlisted_regions]
     (args.output_dir / "summary.json").write_text(json.dumps(
-        {"check": CHECK, "accounts": [asdict(r) for r in results], "failed": failed, "not_fully_scanned": incomplete,
-         "merged": {"csv": str(merged_csv), "ocsf": str(merged_ocsf)}}, indent=2) + "\n")
-    totals: dict[str, int] = {}
-    for result in results:
-        for status, count in result.statuses.items():
-            totals[status] = totals.get(status, 0) + count
-    print(f"d9-rules prowler-org: {len(results) - len(failed)} of {len(results)} account(s) scanned ("
-          + (", ".join(f"{n} {s}" for s, n in sorted(totals.items())) or "no notebook found")
-          + f"); merged into {merged_csv} and {merged_ocsf}")
+        {"check": CHECK, "accounts": [asdict(r) for r in results], "failed": failed, "timed_out": timed_out,
+         "not_fully_scanned": incomplete, "merged": {"csv": str(merged_csv), "ocsf": str(merged_ocsf)}}, indent=2) + "\n")
+    scanned = [r for r in results if r.scanned]
+    print(f"d9-rules prowler-org: {len(scanned)} of {len(results)} account(s) scanned in {time.monotonic() - started:.0f} s"
+          + (f" ({counts_text(scanned)})" if scanned else "")
+          + f"; merged into {merged_csv} and {merged_ocsf}")
+    if args.summary is not None:
+        args.summary.parent.mkdir(parents=True, exist_ok=True)
+        args.summary.write_text(SUMMARY_FORMATS[args.summary.suffix.lower()](results, args), encoding="utf-8")
+        print(f"d9-rules prowler-org: summary of every account in {args.summary}")
     if failed:
         print(f"d9-rules prowler-org: {len(failed)} account(s) could not be scanned: {', '.join(failed)}",
               file=sys.stderr)
+    if timed_out:
+        print(f"d9-rules prowler-org: {len(timed_out)} account(s) timed out after {args.timeout} s (--timeout): "
+              f"{', '.join(timed_out)}", file=sys.stderr)
     if incomplete:
         print(f"d9-rules prowler-org: {len(incomplete)} account(s) not fully scanned (a region's notebooks could not "
               f"be listed, see the MANUAL findings): {', '.join(incomplete)}", file=sys.stderr)
-    if failed or incomplete:
+    if failed or timed_out or incomplete:
         return 1
+    manual = [r.account_id for r in results if r.unmuted_manual]
+    if manual and args.fail_on == "manual":
+        print(f"d9-rules prowler-org: --fail-on manual: notebooks whose setting could not be read (MANUAL) in "
+              f"{', '.join(manual)}", file=sys.stderr)
+        return 3
     return 3 if any(r.unmuted_fail for r in results) else 0
+
+
+def _ordered(counts: dict[str, int]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda item: (STATUS_ORDER.index(item[0]) if item[0] in STATUS_ORDER
+                                                    else len(STATUS_ORDER), item[0]))
+
+
+def counts_text(results: list[AccountResult]) -> str:
+    """`2 PASS, 1 FAIL; muted: 1 FAIL` over the given accounts (muted findings apart: they gate nothing)."""
+    unmuted: dict[str, int] = {}
+    muted: dict[str, int] = {}
+    for result in results:
+        for total, counts in ((unmuted, result.statuses), (muted, result.muted)):
+            for status, count in counts.items():
+                total[status] = total.get(status, 0) + count
+    text = ", ".join(f"{n} {s}" for s, n in _ordered(unmuted)) or "no unmuted finding"
+    if muted:
+        text += "; muted: " + ", ".join(f"{n} {s}" for s, n in _ordered(muted))
+    if not unmuted and not muted:
+        text = "no notebook found"
+    return text
+
+
+def account_state(result: AccountResult) -> str:
+    log = f"{result.output}{os.sep}prowler.log"
+    if result.timed_out:
+        return f"TIMED OUT: {result.reason} (log: {log})"
+    if not result.scanned:
+        return f"FAILED: {result.reason} (log: {log})"
+    unlisted = (f"; NOT FULLY SCANNED: notebooks could not be listed in {', '.join(sorted(result.unlisted_regions))}"
+                f" ({next(iter(result.unlisted_regions.values()))})" if result.unlisted_regions else "")
+    return f"scanned: {counts_text([result])}{unlisted}"
+
+
+def _summary_rows(results: list[AccountResult]) -> tuple[list[str], list[list[str]]]:
+    header = ["Account", "Result", "PASS", "FAIL", "MANUAL", "Muted", "Seconds", "Details"]
+    rows = []
+    for r in results:
+        state = ("timed out" if r.timed_out else "failed" if not r.scanned else
+                 "not fully scanned" if r.unlisted_regions else "scanned")
+        details = r.reason or (f"notebooks could not be listed in {', '.join(sorted(r.unlisted_regions))}"
+                               if r.unlisted_regions else "")
+        rows.append([r.account_id, state, *(str(r.statuses.get(s, 0)) if r.scanned else "" for s in STATUS_ORDER),
+                     ", ".join(f"{n} {s}" for s, n in _ordered(r.muted)) if r.scanned else "",
+                     f"{r.finished - r.started:.0f}", details])
+    scanned = [r for r in results if r.scanned]
+    rows.append([f"all ({len(results)})", f"{len(scanned)} scanned",
+                 *(str(sum(r.statuses.get(s, 0) for r in scanned)) for s in STATUS_ORDER),
+                 str(sum(sum(r.muted.values()) for r in scanned)), "", ""])
+    return header, rows
+
+
+def summary_markdown(results: list[AccountResult], args: argparse.Namespace) -> str:
+    header, rows = _summary_rows(results)
+
+    def cells(values: list[str]) -> str:
+        return "| " + " | ".join(v.replace("|", "\\|").replace("\n", " ") for v in values) + " |"
+
+    return "\n".join([f"# {CHECK} in {len(results)} account(s)", "",
+                      f"Role `{args.role_name}`; reports in `{args.output_dir}`. PASS, FAIL and MANUAL count unmuted "
+                      "findings; MANUAL: the setting could not be read.", "",
+                      cells(header), cells(["---"] * len(header)), *map(cells, rows), ""])
+
+
+def summary_html(results: list[AccountResult], args: argparse.Namespace) -> str:
+    header, rows = _summary_rows(results)
+
+    def cells(tag: str, values: list[str]) -> str:
+        return "<tr>" + "".join(f"<{tag}>{html.escape(v)}</{tag}>" for v in values) + "</tr>"
+
+    title = html.escape(f"{CHECK} in {len(results)} account(s)")
+    return "\n".join([
+        "<!DOCTYPE html>", f'<html><head><meta charset="utf-8"><title>{title}</title>',
+        "<style>table{border-collapse:collapse}td,th{border:1px solid #999;padding:2px 6px;text-align:left}</style>",
+        f"</head><body><h1>{title}</h1>",
+        f"<p>Role <code>{html.escape(args.role_name)}</code>; reports in <code>{html.escape(str(args.output_dir))}</code>. "
+        "PASS, FAIL and MANUAL count unmuted findings; MANUAL: the setting could not be read.</p>",
+        "<table>", cells("th", header), *(cells("td", row) for row in rows), "</table></body></html>", ""])
+
+
+SUMMARY_FORMATS = {".md": summary_markdown, ".html": summary_html}
 
 
 def main(argv: list[str] | None = None) -> int:

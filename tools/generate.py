@@ -118,6 +118,8 @@ def prowler_compliance_universal(rule: dict) -> dict:
         } for requirement in legacy["Requirements"]],
         "attributes_metadata": [{"key": key, "label": label, "type": "str", "required": True,
                                  **({"enum": sections} if key == "Section" else {})} for key, label in attributes],
+        # `prowler --compliance` prints a console table only for a framework that says how to group it
+        "outputs": {"table_config": {"group_by": "Section"}},
     }
 
 
