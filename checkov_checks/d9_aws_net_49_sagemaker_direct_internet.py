@@ -71,8 +71,8 @@ TERRAFORM_RESOURCE, CLOUDFORMATION_RESOURCE = rule_data.TERRAFORM_RESOURCE, rule
 KUBERNETES_KIND, KUBERNETES_API_GROUPS = rule_data.KUBERNETES_KIND, rule_data.KUBERNETES_API_GROUPS
 
 terraform_values = _sibling_module("d9_aws_net_49_terraform_values")
-with _LOAD_LOCK:  # patches Checkov's HCL parser once per process, whichever runner's thread comes first
-    terraform_values.install_parse_capture(TERRAFORM_RESOURCE)  # reuse the trees of Checkov's own HCL parse (a speed-up)
+with _LOAD_LOCK:  # reuse the trees of Checkov's own HCL parse in a Terraform scan that runs this rule (a speed-up)
+    terraform_values.capture_parse_for_scan(TERRAFORM_RESOURCE, CHECKOV_ID)
 ABSENT = terraform_values.ABSENT  # the property is not set: AWS applies its default (Enabled)
 
 
@@ -485,43 +485,50 @@ def evaluate_kubernetes(conf: dict[str, Any], path: str | None = None) -> tuple[
 
 # ---------------------------------------------------------------- Checkov classes (one ID, three registries)
 
-def _carry_details_into_records() -> None:
-    """Checkov's CloudFormation and Serverless runners do not copy `check.details` and
-    `check.benchmarks` into the report (Terraform's does). Our checks also put the reason into
-    the check result; this hands both to the report record when the runner passed none."""
-    from checkov.common.output.record import Record
-
-    if getattr(Record.__init__, "_d9_details", False):
-        return
-    original = Record.__init__
-
-    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        result = kwargs.get("check_result")
-        if not self.details and isinstance(result, dict) and result.get(DETAILS_KEY):
-            self.details = list(result[DETAILS_KEY])
-        if self.check_id == CHECKOV_ID and not self.benchmarks:
-            self.benchmarks = BENCHMARKS
-
-    __init__._d9_details = True  # type: ignore[attr-defined]
-    Record.__init__ = __init__  # type: ignore[method-assign]
-
-
-DETAILS_KEY = "d9_details"
-with _LOAD_LOCK:  # once per process, as above
-    _carry_details_into_records()
-
-
 class _RuleIdentity:
+    """What the three check classes share: identity, severity, benchmarks, the fail-closed verdict, and the
+    hand-over of the details line to this rule's report records."""
+
+    _guideline: str | None = None
+    _PENDING_LIMIT = 4096  # results whose record was never built (a Checkov that reads no guideline)
+
     def _apply_metadata(self) -> None:
         self.severity = Severities[rule_data.SEVERITY]
         self.benchmarks = BENCHMARKS
+        self._pending: dict[int, tuple[dict[str, Any], list[str]]] = {}
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         check_result = super().run(*args, **kwargs)  # type: ignore[misc]
-        if self.details:
-            check_result[DETAILS_KEY] = list(self.details)
+        if len(self._pending) >= self._PENDING_LIMIT:
+            self._pending.clear()
+        # keyed by the result's identity (the result is held, so the key cannot be reused meanwhile)
+        self._pending[id(check_result)] = (check_result, list(self.details))
         return check_result
+
+    @property
+    def guideline(self) -> str | None:
+        """Checkov's CloudFormation, Serverless and Kubernetes runners copy neither `details` nor `benchmarks`
+        into a record (Terraform's copies both, .tf.json and plan only the details). Every runner reads
+        `check.guideline` right after building the record, as `record.set_guideline(check.guideline)`: the
+        record is then the caller's local `record`. Only a record of this check, holding a result this
+        check returned, is completed; nothing else is touched (no class of Checkov is patched)."""
+        self._complete_record(sys._getframe(1).f_locals.get("record"))
+        return self._guideline
+
+    @guideline.setter
+    def guideline(self, value: str | None) -> None:
+        self._guideline = value
+
+    def _complete_record(self, record: Any) -> None:
+        result = getattr(record, "check_result", None)
+        pending = getattr(self, "_pending", None)
+        found = pending.pop(id(result), None) if pending and result is not None else None
+        if found is None or found[0] is not result or getattr(record, "check_id", None) != self.id:
+            return
+        if found[1] and not record.details:
+            record.details = found[1]
+        if not record.benchmarks:
+            record.benchmarks = BENCHMARKS
 
     def _verdict(self, evaluate: Any, conf: dict[str, Any], keys: list[str]) -> CheckResult:
         self.evaluated_keys = keys
@@ -569,7 +576,7 @@ class SageMakerNotebookDirectInternetTerraform(_RuleIdentity, TerraformCheck):
             return lambda: terraform_values.locate(
                 str(vertex.get("file_path_")), resource_type, address,
                 terraform_values.module_callers(vertex.get("source_module_object_")),
-                terraform_values.ScanContext.var_files())
+                terraform_values.ScanContext.var_files(hcl=True))
         found = terraform_values.ScanContext.json_resource(resource_type)  # terraform_json
         if found is None:
             return None

@@ -120,9 +120,12 @@ def _parser() -> Any:
 
 
 class _CapturingParser:
-    """Stands in for python-hcl2's Lark parser and keeps the trees Checkov parses anyway, keyed by the
-    exact text parsed, so tracing does not parse each .tf file a second time. Only a speed-up: a file
-    whose tree was not kept is parsed again by the same parser."""
+    """Stands in for python-hcl2's Lark parser during the parse of a Terraform scan that runs this rule, and
+    keeps the trees Checkov parses anyway (only of texts that declare a notebook), keyed by the exact text, so
+    tracing does not parse those files a second time. Only a speed-up: a file whose tree was not kept is
+    parsed again by the same parser. Installed when the folder loads in such a scan's Terraform runner (before
+    Checkov parses) and removed when the rule first judges a notebook of it (after Checkov parsed) or when the
+    folder loads for a Terraform scan that does not run the rule: it never outlives one scan's parse."""
 
     LIMIT = 16 * 1024 * 1024  # characters of source whose trees are kept (a tree takes ~30 times more)
 
@@ -133,38 +136,67 @@ class _CapturingParser:
 
     def parse(self, text: str, *args: Any, **kwargs: Any) -> Any:
         tree = self._d9_parser.parse(text, *args, **kwargs)
-        # only files that declare a notebook are sure to be read again; others are parsed again if needed
         if isinstance(text, str) and self.marker in text and self.size + len(text) <= self.LIMIT:
             self.trees[text] = tree
             self.size += len(text)
-        return tree
-
-    def take(self, text: str) -> Any:
-        tree = self.trees.pop(text, None)
-        if tree is not None:
-            self.size -= len(text)
         return tree
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._d9_parser, name)
 
 
-def install_parse_capture(resource_type: str = "aws_sagemaker_notebook_instance") -> None:
+def _loading_terraform_scan() -> tuple[bool, Any]:
+    """(True, its RunnerFilter) when this folder is being loaded by Checkov's Terraform runner (its `run`
+    frame, a few frames up, holds `self` with check_type "terraform" and the `runner_filter`)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        local_names = frame.f_locals
+        if "runner_filter" in local_names and getattr(local_names.get("self"), "check_type", None) == "terraform":
+            return True, local_names["runner_filter"]
+        frame = frame.f_back
+    return False, None
+
+
+def capture_parse_for_scan(resource_type: str, check_id: str) -> None:
+    """At the folder's load: capture the parse of a Terraform scan that runs `check_id`, and drop a capture
+    left by an earlier scan otherwise. Loads by other runners change nothing (in Checkov's thread mode they
+    load while the Terraform runner parses)."""
     try:
         from hcl2.parser import Hcl2
     except ImportError:  # pragma: no cover - Checkov always ships python-hcl2
         return
-    if not hasattr(Hcl2.lark_parser, "_d9_parser"):
-        Hcl2.lark_parser = _CapturingParser(Hcl2.lark_parser, resource_type)
+    terraform, runner_filter = _loading_terraform_scan()
+    if not terraform:
+        return
+    try:
+        wanted = runner_filter is None or bool(runner_filter.should_run_check(check_id=check_id))
+    except Exception:  # an unknown RunnerFilter: capture, as a scan that runs every check would
+        wanted = True
+    current = Hcl2.lark_parser
+    # duck-typed: the installed capture may come from another copy of this folder
+    original = getattr(current, "_d9_parser", current)
+    Hcl2.lark_parser = _CapturingParser(original, resource_type) if wanted else original
+
+
+def release_parse_capture() -> dict[str, Any]:
+    """Removes the capture (Checkov's parse of the scan is over once the rule judges) and hands its trees over."""
+    try:
+        from hcl2.parser import Hcl2
+    except ImportError:  # pragma: no cover
+        return {}
+    current = Hcl2.lark_parser
+    original = getattr(current, "_d9_parser", None)
+    if original is None:
+        return {}
+    Hcl2.lark_parser = original
+    trees = getattr(current, "trees", None)
+    return trees if isinstance(trees, dict) else {}
 
 
 def parse_hcl(text: str) -> Any:
-    """The Lark tree of an HCL text (its `start` node), from Checkov's parse when it kept one."""
+    """The Lark tree of an HCL text (its `start` node), from Checkov's parse when the scan kept one."""
     text = text + "\n"
-    from hcl2.parser import Hcl2
-    # duck-typed: Checkov executes this file once per runner, and the parser may come from another copy
-    take = getattr(Hcl2.lark_parser, "take", None)
-    tree = take(text) if callable(take) else None
+    tree = ScanContext.trees.pop(text, None)
     return tree if tree is not None else _parser().parse(text)
 
 
@@ -1818,10 +1850,16 @@ class ScanContext:
         return None
 
     token: Any = None  # the RunnerFilter of the scan in progress, set by var_files()
+    trees: dict[str, Any] = {}  # Checkov's parse trees of the scan in progress, by text (release_parse_capture)
+    _trees_token: Any = None
 
     @classmethod
-    def var_files(cls) -> list[str]:
+    def var_files(cls, hcl: bool = False) -> list[str]:
+        """`hcl`: called for a notebook of the terraform runner, whose parse is then over (not the terraform_json
+        runner's, which in thread mode can run while the terraform runner still parses)."""
         runner_filter = cls.runner_filter()
+        if hcl and (runner_filter is not cls._trees_token or runner_filter is None):
+            cls.trees, cls._trees_token = release_parse_capture(), runner_filter
         cls.token = runner_filter
         files: list[str] = []
         for path in getattr(runner_filter, "var_files", None) or []:

@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 
 from d9_rules import location
-from d9_rules.org_scan import CHECK as PROWLER_CHECK
+from d9_rules.rule_data import PROWLER_CHECK_ID as PROWLER_CHECK
 
 STATES = ("drift", "ambiguous", "undecided", "unmanaged", "not-deployed", "consistent")
 STACK_TAG, LOGICAL_ID_TAG = "aws:cloudformation:stack-name", "aws:cloudformation:logical-id"
