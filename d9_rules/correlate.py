@@ -151,7 +151,7 @@ def read_checkov(path: Path) -> tuple[list[Declared], list[str]]:
                     framework=str(report.get("check_type")), resource=str(record.get("resource")),
                     path=str(record.get("file_abs_path") or record.get("file_path")),
                     lines=list(record.get("file_line_range") or []), verdict=str(result.get("result")),
-                    details=list(record.get("details") or result.get("d9_details") or []), record=record))
+                    details=list(record.get("details") or []), record=record))
     if not declared:
         raise InputError(f"{path}: the Checkov report holds no {RULE.CHECKOV_ID} result: run Checkov with "
                          f"--external-checks-dir \"$(d9-rules checkov-dir)\" --check {RULE.CHECKOV_ID} over the IaC")
