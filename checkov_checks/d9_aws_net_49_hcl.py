@@ -538,6 +538,9 @@ def _format(spec: Any, *args: Any) -> str:
             out.append(str(int(value)))
         elif verb == "t":
             out.append(to_string(to_bool(value, "format() %t argument"), "format()"))
+        elif verb == "v" and is_number(value) and not (value == int(value) and abs(value) < 10 ** 6):
+            # Terraform's %v writes a number as Go's %g: 1000000 is "1e+06", 0.00001 is "1e-05"
+            raise Unproven("format() %v of a number that is not a whole number below a million")
         else:
             out.append(to_string(value, "a format() argument"))
     if used != len(args):
