@@ -177,6 +177,8 @@ def to_ast(tree: Any, text: str) -> Any:
         name = str(tree.children[0])
         return {"true": ("lit", True), "false": ("lit", False), "null": ("lit", None)}.get(name, ("trav", name, []))
     if kind == "int_lit":
+        if _misread_number(tree.children[-1], text):
+            return ("unsupported", "a number python-hcl2 does not read as Terraform does (an exponent)")
         return ("lit", int("".join(str(c) for c in tree.children)))
     if kind == "float_lit":  # Terraform's numbers are exact decimals; Python floats are not
         return ("unsupported", "a fractional number")
@@ -229,7 +231,22 @@ def _step(step: Any, text: str) -> Any:
     if step.data == "get_attr":
         return ("attr", str(step.children[0].children[0]))
     inner = step.children[0]
-    return ("index", ("lit", int(str(inner))) if isinstance(inner, Token) else to_ast(inner, text))
+    if isinstance(inner, Token):
+        if _misread_number(inner, text):
+            return ("index", ("unsupported", "an index python-hcl2 does not read as Terraform does"))
+        return ("index", ("lit", int(str(inner))))
+    return ("index", to_ast(inner, text))
+
+
+def _misread_number(token: Any, text: str) -> bool:
+    """python-hcl2 has no exponent without a fraction: `{a = 1e3 - 7}` is read as `a = 1` and `e3 = -7`,
+    where Terraform reads 993. A whole number that a letter, digit or dot follows in the source (or whose
+    place in it is not known) is not trusted."""
+    end = getattr(token, "end_pos", None)
+    if not isinstance(token, Token) or end is None or not text:
+        return True
+    following = text[end:end + 1]
+    return following.isalnum() or following in ("_", ".")
 
 
 def _multiline_interpolation(body: str) -> bool:

@@ -743,8 +743,11 @@ def _conditional(node: Any, scope: Scope) -> Any:
             del Trail.current[mark:]
     if isinstance(other_value, Unknown):
         # strings (in a list too) convert to no other type: they stay, or Terraform stops with an error
+        # a list of strings may become a set (sorted, without duplicates) when the other branch is one:
+        # kept only when that cannot change it (at most one element, or only apply-time elements)
         if kind_of(value) in ("string", "null") or isinstance(value, list) and \
-                all(v is None or isinstance(v, (str, Unknown)) for v in value):
+                all(v is None or isinstance(v, (str, Unknown)) for v in value) and \
+                (len(value) <= 1 or all(isinstance(v, Unknown) for v in value)):
             return value
         raise Unproven(f"the branch not taken of `{unparse(node)}` has a type the rule cannot tell, "
                        f"and Terraform may convert {describe(value)} to it")
