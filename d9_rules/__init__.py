@@ -5,6 +5,7 @@ Works from a checkout (folders at the repository root) and when installed (folde
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 PACKAGE = Path(__file__).resolve().parent
 CHECKOUT = PACKAGE.parent
@@ -38,3 +39,24 @@ def version() -> str:
     from importlib.metadata import version as distribution_version
 
     return distribution_version("d9-aws-net-49")
+
+
+def checkov_module(stem: str, folder: Path | None = None) -> Any:
+    """A file of the Checkov check folder (`folder`, else the installed or checkout one) as the check loads it:
+    through the folder's package (d9_aws_net_49_siblings.py), under a name of d9_rules' own."""
+    import hashlib
+    import importlib.util
+    import sys
+
+    folder = (folder or location("checkov")).resolve()
+    name = "d9_rules_checkov_" + hashlib.sha256(str(folder).encode("utf-8")).hexdigest()[:12]
+    package = sys.modules.get(name)
+    if package is None:
+        spec = importlib.util.spec_from_file_location(name, folder / "d9_aws_net_49_siblings.py",
+                                                      submodule_search_locations=[str(folder)])
+        if spec is None or spec.loader is None:
+            raise ImportError(f"d9_rules: no Checkov check folder in {folder}")
+        package = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(package)
+        sys.modules[name] = package
+    return package.load(stem)

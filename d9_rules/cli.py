@@ -182,7 +182,7 @@ class Scan:
             print(f"\t{result['result']} for resource: {record.get('resource')}")
             if record.get("severity"):
                 print(f"\tSeverity: {record['severity']}")
-            for detail in record.get("details") or result.get("d9_details") or []:
+            for detail in record.get("details") or []:
                 print(f"\tDetails: {detail}")
             if result.get("suppress_comment"):
                 print(f"\tSuppress comment: {result['suppress_comment']}")

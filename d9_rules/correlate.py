@@ -21,7 +21,6 @@ Exit code: 1 when any drift, otherwise 0; 2 when an input is missing, malformed 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import sys
@@ -31,8 +30,8 @@ from typing import Any
 
 import yaml
 
-from d9_rules import location
-from d9_rules.org_scan import CHECK as PROWLER_CHECK
+from d9_rules import checkov_module
+from d9_rules.rule_data import PROWLER_CHECK_ID as PROWLER_CHECK
 
 STATES = ("drift", "ambiguous", "undecided", "unmanaged", "not-deployed", "consistent")
 STACK_TAG, LOGICAL_ID_TAG = "aws:cloudformation:stack-name", "aws:cloudformation:logical-id"
@@ -45,24 +44,7 @@ class InputError(Exception):
     """An input file that is missing, malformed or not the report it should be."""
 
 
-def _rule_module(stem: str, name: str) -> Any:
-    """A module of the installed Checkov check folder, loaded under a name of its own."""
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, location("checkov") / f"{stem}.py")
-    if spec is None or spec.loader is None:
-        raise ImportError(f"cannot load {stem}")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        del sys.modules[name]
-        raise
-    return module
-
-
-RULE = _rule_module("d9_aws_net_49_rule_data", "d9_rules_correlate_rule_data")
+RULE = checkov_module("d9_aws_net_49_rule_data")  # the installed check folder's rule data
 
 
 # ------------------------------------------------------------------------------------------------ inputs
@@ -151,7 +133,7 @@ def read_checkov(path: Path) -> tuple[list[Declared], list[str]]:
                     framework=str(report.get("check_type")), resource=str(record.get("resource")),
                     path=str(record.get("file_abs_path") or record.get("file_path")),
                     lines=list(record.get("file_line_range") or []), verdict=str(result.get("result")),
-                    details=list(record.get("details") or result.get("d9_details") or []), record=record))
+                    details=list(record.get("details") or []), record=record))
     if not declared:
         raise InputError(f"{path}: the Checkov report holds no {RULE.CHECKOV_ID} result: run Checkov with "
                          f"--external-checks-dir \"$(d9-rules checkov-dir)\" --check {RULE.CHECKOV_ID} over the IaC")
@@ -351,7 +333,7 @@ def _terraform_name(notebook: Declared, var_files: list[str]) -> None:
     """The `name` argument traced by the rule's own Terraform evaluator (Checkov's HCL parser, python-hcl2),
     with the allow-list of constructs it evaluates exactly as Terraform does."""
     try:
-        values = _rule_module("d9_aws_net_49_terraform_values", "d9_rules_correlate_terraform_values")
+        values = checkov_module("d9_aws_net_49_terraform")
     except ImportError as exc:
         raise NameNotRead(f"python-hcl2 is not installed here ({exc}); run correlate where Checkov is installed") from None
     address = _terraform_address(notebook)

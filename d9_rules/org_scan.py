@@ -37,7 +37,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-CHECK = "sagemaker_notebook_instance_direct_internet_access_disabled"
+from d9_rules.rule_data import PROWLER_CHECK_ID as CHECK  # generated from metadata/
+
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 MERGED = "prowler-org"
 # A run that did not judge the account: Prowler's critical errors (the role could not be assumed, invalid

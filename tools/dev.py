@@ -25,13 +25,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import venv
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VENVS = Path(os.environ.get("D9_VENVS_DIR", ROOT / ".venvs"))
-LOCKS = ROOT / "tools" / "requirements"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import prowler_versions  # noqa: E402  (the Prowler release environments)
+from venvs import LOCKS, ROOT, VENVS, create_venv, install_bundle, log, pip_install, venv_python  # noqa: E402
 ENGINES = ("checkov", "prowler")
 BUNDLES = {"checkov-bundle": "checkov", "prowler-bundle": "prowler"}
 FLOOR_ENV = "checkov-floor"  # built from tools/requirements/checkov-floor.lock
@@ -54,76 +53,6 @@ def _rule_data_value(name: str) -> object:
 CHECKOV_ID = _rule_data_value("CHECKOV_ID")
 
 
-def log(message: str) -> None:
-    print(f"[dev] {message}", flush=True)
-
-
-def venv_python(engine: str) -> Path:
-    return VENVS / engine / "bin" / "python"
-
-
-UV_VERSION = "0.13.9"  # uv resolves and installs in parallel: most of a first run was pip
-
-
-def _uv() -> str | None:
-    """The uv binary: on PATH, or installed once from the package index into .venvs/.uv; None when it
-    cannot be had (then pip does the work, slower)."""
-    found = shutil.which("uv")
-    if found:
-        return found
-    target = VENVS / ".uv"
-    binary = target / "bin" / "uv"
-    if not binary.is_file():
-        result = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check",
-                                 "--target", str(target), f"uv=={UV_VERSION}"], capture_output=True, text=True)
-        if result.returncode != 0 or not binary.is_file():
-            log(f"uv could not be installed ({result.stderr.strip()[-200:]}); using pip")
-            return None
-    return str(binary)
-
-
-def _uv_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.setdefault("UV_NATIVE_TLS", "1")  # the system's certificate store, as pip uses
-    env.setdefault("UV_CACHE_DIR", str(VENVS / ".uv-cache"))
-    return env
-
-
-def _pip(env: str, *arguments: str, log_name: str = "install.log") -> None:
-    install_log = VENVS / env / log_name
-    uv = _uv()
-    with open(install_log, "w") as out:
-        if uv:
-            command = [uv, "pip", "install", "--python", str(venv_python(env)), "--quiet",
-                       *["--reinstall" if a == "--force-reinstall" else a for a in arguments]]
-            result = subprocess.run(command, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=_uv_env())
-            if result.returncode == 0:
-                return
-            out.write("\n[dev] uv failed; trying pip\n")
-            out.flush()
-        result = subprocess.run([str(venv_python(env)), "-m", "pip", "install", "--disable-pip-version-check", "-q",
-                                 *arguments], stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
-    if result.returncode != 0:
-        sys.exit(f"[dev] installing into {env} failed; see {install_log}")
-
-
-def _create_venv(env_dir: Path) -> None:
-    uv = _uv()
-    if uv and subprocess.run([uv, "venv", "--quiet", "--seed", "--python", sys.executable, str(env_dir)],
-                             env=_uv_env(), capture_output=True).returncode == 0:
-        return
-    venv.EnvBuilder(clear=True, with_pip=True).create(env_dir)
-
-
-def _install_bundle(env: str, *arguments: str) -> None:
-    """pip install the project from a copy: setuptools would leave build/ and *.egg-info in the tree."""
-    with tempfile.TemporaryDirectory() as work:
-        copy = Path(work) / "project"
-        shutil.copytree(ROOT, copy, ignore=shutil.ignore_patterns(".venvs", ".git", "tests", "build", "*.egg-info",
-                                                                  "__pycache__", ".pytest_cache"))
-        _pip(env, *[str(copy) if a == "." else a.replace(".[", f"{copy}[") for a in arguments])
-
-
 def ensure_env(env: str) -> Path:
     engine = BUNDLES.get(env, env)
     lock = LOCKS / f"{engine}.lock"
@@ -136,15 +65,15 @@ def ensure_env(env: str) -> Path:
         started = time.monotonic()
         if env_dir.exists():
             shutil.rmtree(env_dir)
-        _create_venv(env_dir)
+        create_venv(env_dir)
         if env in BUNDLES:  # the engine and the bundle, exactly as a user installs them
-            _install_bundle(env, "-c", str(lock), f".[{engine}]")
+            install_bundle(env, "-c", str(lock), f".[{engine}]")
         else:
-            _pip(env, "-r", str(lock))
+            pip_install(env, "-r", str(lock))
         stamp.write_text(stamp_value)
         log(f"{env} ready in {time.monotonic() - started:.0f} s")
     elif env in BUNDLES:  # the bundle from the current tree
-        _install_bundle(env, "--no-deps", "--force-reinstall", ".")
+        install_bundle(env, "--no-deps", "--force-reinstall", ".")
     if env == "checkov":  # kubectl (kustomize) and helm for Checkov's kustomize and helm frameworks
         __import__("k8s_tools").ensure_k8s_tools(VENVS, venv_python(env))
     return venv_python(env)
@@ -221,7 +150,7 @@ def _prepare(suites: list[Suite], quick: bool) -> None:
     for env in dict.fromkeys(wanted):
         ensure_env(env)
     if "prowler" in wanted and not quick:
-        __import__("prowler_versions").ensure_all()  # both ends of the declared Prowler range, and one below
+        prowler_versions.ensure_all()  # both ends of the declared Prowler range, and one below
 
 
 def _start(suite: Suite, workspace: Path, args: argparse.Namespace) -> None:
@@ -318,7 +247,7 @@ def setup(args: argparse.Namespace) -> int:
     for env in args.engines or (*ENGINES, *BUNDLES, FLOOR_ENV):
         log(f"{env}: {ensure_env(env)}")
     if not args.engines:
-        __import__("prowler_versions").ensure_all()
+        prowler_versions.ensure_all()
     return 0
 
 

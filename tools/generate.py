@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -275,6 +276,39 @@ def checkov_rule_data(rule: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def package_rule_data(rule: dict) -> str:
+    """The identifiers d9_rules' own modules (org scan, correlation) and the Prowler App probe need, as Python
+    inside the package: one definition, no metadata parsing at run time."""
+    prowler = rule["engines"]["prowler"]
+    values = {
+        "CLOUDGUARD_ID": rule["cloudguard_id"],
+        "PROWLER_CHECK_ID": prowler["check_name"],
+        "PROWLER_MIN_VERSION": tuple(int(part) for part in str(prowler["min_version"]).split(".")),
+        "PROWLER_FRAMEWORK": compliance_framework_name(rule),
+    }
+    lines = [f'"""Rule data of {rule["cloudguard_id"]} for the d9_rules package (Prowler side).',
+             "",
+             f"Generated from metadata/{METADATA.name} by `python3 tools/dev.py generate`; do not edit."
+             '"""', ""]
+    lines += [f"{name} = {value!r}" for name, value in values.items()]
+    return "\n".join(lines) + "\n"
+
+
+PROWLER_FLOOR_LINE = re.compile(r"^MIN_PROWLER = .*$", re.MULTILINE)
+
+
+def prowler_check_source(rule: dict, check: str) -> str:
+    """The Prowler check with its version floor from metadata/: Prowler treats every module of the check's
+    folder as a check, so the floor cannot live in a sibling file; this one line of the check is generated."""
+    path = ROOT / "prowler_checks" / check / f"{check}.py"
+    text = path.read_text(encoding="utf-8")
+    floor = tuple(int(part) for part in str(rule["engines"]["prowler"]["min_version"]).split("."))
+    line = f"MIN_PROWLER = {floor!r}  # engines.prowler.min_version, written by tools/generate.py"
+    if not PROWLER_FLOOR_LINE.search(text):
+        raise SystemExit(f"{path.relative_to(ROOT)} lacks its `MIN_PROWLER = ...` line")
+    return PROWLER_FLOOR_LINE.sub(line, text, count=1)
+
+
 def readme_with_parity_table() -> str:
     text = README.read_text(encoding="utf-8")
     head, found, rest = text.partition(PARITY_START)
@@ -296,6 +330,8 @@ def generated_files(rule: dict) -> dict[Path, str]:
             json.dumps(prowler_compliance_universal(rule), indent=2, ensure_ascii=False) + "\n",
         ROOT / "docs" / "rules" / f"{rule['cloudguard_id']}.md": rule_page(rule),
         ROOT / "checkov_checks" / "d9_aws_net_49_rule_data.py": checkov_rule_data(rule),
+        ROOT / "d9_rules" / "rule_data.py": package_rule_data(rule),
+        ROOT / "prowler_checks" / check / f"{check}.py": prowler_check_source(rule, check),
     }
 
 

@@ -3,7 +3,7 @@
 Exit 1, failing the image build, unless the check is listed with the checks a scan runs
 (CheckMetadata.get_bulk: the App's workers run every check it lists), the framework is in the loader of the
 App's compliance overview (get_bulk_compliance_frameworks_universal) and in the one of its compliance CSV
-export (Compliance.get_bulk), and Prowler is 5.41 or newer (older releases make the check report MANUAL).
+export (Compliance.get_bulk), and Prowler is at least the rule's floor (older releases make the check report MANUAL).
 """
 import sys
 
@@ -11,9 +11,8 @@ from prowler.config.config import prowler_version
 from prowler.lib.check.compliance_models import Compliance, get_bulk_compliance_frameworks_universal
 from prowler.lib.check.models import CheckMetadata
 
-CHECK = "sagemaker_notebook_instance_direct_internet_access_disabled"
-FRAMEWORK = "cloudguard_d9_aws_net_49_aws"
-FLOOR = (5, 41)
+# the installed bundle's rule data, generated from metadata/
+from d9_rules.rule_data import PROWLER_CHECK_ID as CHECK, PROWLER_FRAMEWORK as FRAMEWORK, PROWLER_MIN_VERSION as FLOOR
 
 problems = []
 try:

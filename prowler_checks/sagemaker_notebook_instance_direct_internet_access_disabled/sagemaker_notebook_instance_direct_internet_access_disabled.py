@@ -15,9 +15,8 @@ from prowler.config.config import prowler_version
 from prowler.lib.check.models import Check, Check_Report_AWS
 from prowler.providers.aws.services.sagemaker.sagemaker_client import sagemaker_client
 
-# Before 5.41 the inventory derived direct_internet_access from RootAccess
-# (= metadata/D9.AWS.NET.49.yaml engines.prowler.min_version).
-MIN_PROWLER = (5, 41)
+# Before this release the inventory derived direct_internet_access from RootAccess.
+MIN_PROWLER = (5, 41)  # engines.prowler.min_version, written by tools/generate.py
 
 
 def _error_text(error: Exception) -> str:

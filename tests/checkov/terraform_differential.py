@@ -860,18 +860,15 @@ def callers_of(case: Case, folder: Path) -> list[str]:
 # ------------------------------------------------------------------ the rule's tracer, in process
 
 def load_tracer() -> Any:
-    """The check folder's Terraform tracer, loaded as Checkov loads it (by path, outside any package)."""
-    import importlib.util
+    """The check folder's Terraform evaluator, loaded as the check loads it (through the folder's package)."""
     import sys
 
     from checkov_harness import CHECKS_DIR
-    name = "d9_differential_terraform_values"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, CHECKS_DIR / "d9_aws_net_49_terraform_values.py")
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        sys.modules[name] = module
-    return sys.modules[name]
+    from rule import ROOT
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    from d9_rules import checkov_module
+    return checkov_module("d9_aws_net_49_terraform", CHECKS_DIR)
 
 
 UNPROVEN = "unproven"

@@ -1,4 +1,4 @@
-"""The one adapter to Checkov's internals (cloudformation_values: runner frames, their locals, runner
+"""The one adapter to Checkov's internals (d9_aws_net_49_checkov_adapter.py: runner frames, their locals, runner
 attributes). Its self-test must pass on the installed Checkov, and every way its look-up can miss must turn
 a notebook that PASSES into FAILED with a details line, through the real checkov CLI (mutants of a copy of
 the check folder)."""
@@ -12,7 +12,7 @@ import pytest
 from checkov_harness import CHECKOV, CHECKS_DIR, findings_from_json
 from rule import CHECKOV_ID, ROOT
 
-VALUES_FILE = "d9_aws_net_49_cloudformation_values.py"
+VALUES_FILE = "d9_aws_net_49_checkov_adapter.py"
 NOTEBOOK = ("    Type: AWS::SageMaker::NotebookInstance\n    Properties:\n      InstanceType: ml.t3.medium\n"
             "      RoleArn: arn:aws:iam::123456789012:role/r\n      SubnetId: subnet-0123456789abcdef0\n")
 TEMPLATE = ("AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  Mode: {Type: String, Default: Disabled}\n"
@@ -20,7 +20,7 @@ TEMPLATE = ("AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  Mode: {Type:
 SERVERLESS = ("service: nb\nprovider:\n  name: aws\nresources:\n  Resources:\n    PassServerless:\n"
               + "".join("  " + line + "\n" for line in NOTEBOOK.splitlines()) + "        DirectInternetAccess: Disabled\n")
 
-# (mutation of cloudformation_values.py, the details every notebook must then carry)
+# (mutation of the adapter, the details every notebook must then carry)
 MUTANTS = {
     "frame search finds nothing": (("FRAME_SEARCH_DEPTH = 40", "FRAME_SEARCH_DEPTH = 0"),
                                    "runner was not found on the call stack"),

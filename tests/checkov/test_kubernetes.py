@@ -404,16 +404,16 @@ def test_decoding_differences_are_found_where_checkov_reads_lines(check_module, 
     manifest.write_text("apiVersion: sagemaker.services.k8s.aws/v1alpha1\nkind: NotebookInstance\n"
                         "metadata: {name: n}\nx-base: &base {subnetID: s}\nspec:\n  <<: *base\n"
                         "  subnetID: subnet-1\n  directInternetAccess: Disabled\n")
-    assert check_module.decoding_differences(str(manifest)) == {}  # a merge written first reads the same
+    assert check_module.kubernetes.decoding_differences(str(manifest)) == {}  # a merge written first reads the same
     conf = {"apiVersion": "sagemaker.services.k8s.aws/v1alpha1", "kind": "NotebookInstance",
             "spec": {"directInternetAccess": "Disabled", "subnetID": "subnet-1", "__startline__": 6}}
-    assert check_module.evaluate_kubernetes(conf, str(manifest))[0] is True
+    assert check_module.kubernetes.evaluate_kubernetes(conf, str(manifest))[0] is True
     manifest.write_text("kind: NotebookInstance\nspec:\n  a: 1\n  a: 2\n")
-    assert check_module.decoding_differences(str(manifest)) == {3: [
+    assert check_module.kubernetes.decoding_differences(str(manifest)) == {3: [
         "repeats the key 'a': Checkov reads the last value, kubectl and kustomize reject the file, other tools may "
         "take the first"]}
     conf["spec"]["__startline__"] = 3
-    passed, why = check_module.evaluate_kubernetes(conf, str(manifest))
+    passed, why = check_module.kubernetes.evaluate_kubernetes(conf, str(manifest))
     assert not passed and "repeats the key 'a'" in why
     # merges after explicit keys: only the keys they also set, through aliases, lists and nested merges
     for text, expected in [
@@ -424,15 +424,15 @@ def test_decoding_differences_are_found_where_checkov_reads_lines(check_module, 
         ("spec:\n  a: 1\n  <<: [x]\n", None),
     ]:
         manifest.write_text("kind: NotebookInstance\n" + text)
-        found = [d for ds in check_module.decoding_differences(str(manifest)).values() for d in ds]
+        found = [d for ds in check_module.kubernetes.decoding_differences(str(manifest)).values() for d in ds]
         if expected is None:
             assert found == ["has a merge key `<<` whose value is not a mapping the rule can read"], text
         else:
             assert [d.split(" with ")[0] for d in found] == [f"merges {k}" for k in expected], (text, found)
     manifest.write_text("kind: NotebookInstance\nspec: [unclosed\n")
-    passed, why = check_module.evaluate_kubernetes(conf, str(manifest))
+    passed, why = check_module.kubernetes.evaluate_kubernetes(conf, str(manifest))
     assert not passed and "could not be re-read" in why
-    assert check_module.decoding_differences(str(tmp_path / "missing.yaml")) == {}  # outside a scan
+    assert check_module.kubernetes.decoding_differences(str(tmp_path / "missing.yaml")) == {}  # outside a scan
 
 
 # ---------------------------------------------------------------- kubectl, the oracle of what the cluster receives
@@ -476,16 +476,16 @@ def test_kubectl_decodes_each_fixture_as_the_rule_judges_it(check_module, oracle
     from_checkov = {m["metadata"]["name"]: m for m in manifests_of(path)}
     judged = 0
     for notebook in _kubectl_objects(path):
-        if notebook.get("kind") != RULE_DATA.KUBERNETES_KIND or check_module.kubernetes_api(notebook) is None:
+        if notebook.get("kind") != RULE_DATA.KUBERNETES_KIND or check_module.kubernetes.kubernetes_api(notebook) is None:
             continue
         judged += 1
         name = notebook["metadata"]["name"]
-        passed, why = check_module.evaluate_kubernetes(notebook)
+        passed, why = check_module.kubernetes.evaluate_kubernetes(notebook)
         if oracle_verdicts[name] == "PASSED":
             assert passed, (name, why)
             assert notebook["spec"] == from_checkov[name]["spec"], name
         assert oracle_verdicts[name] == expected_verdict(f"NotebookInstance.x.{name}"), name
-    assert judged == sum(1 for m in from_checkov.values() if check_module.kubernetes_api(m)), path
+    assert judged == sum(1 for m in from_checkov.values() if check_module.kubernetes.kubernetes_api(m)), path
 
 
 def test_a_missing_file_argument_fails_closed(check_module, monkeypatch):
@@ -494,11 +494,11 @@ def test_a_missing_file_argument_fails_closed(check_module, monkeypatch):
     check = check_module.kubernetes_check
     conf = {"apiVersion": "sagemaker.services.k8s.aws/v1alpha1", "kind": "NotebookInstance", "metadata": {"name": "n"},
             "spec": {"directInternetAccess": "Disabled", "subnetID": "subnet-1"}}
-    assert check_module.KUBERNETES_RUN_PROBLEM == ""
+    assert check_module.adapter.KUBERNETES_RUN_PROBLEM == ""
     assert _run(check, conf)["result"] == CheckResult.PASSED
     result = check.run(scanned_file=None, entity_configuration=conf, entity_name="NotebookInstance",
                        entity_type="NotebookInstance", skip_info={})
     assert result["result"] == CheckResult.FAILED and "did not name the manifest's file" in check.details[-1]
-    monkeypatch.setattr(check_module, "KUBERNETES_RUN_PROBLEM", "this Checkov release passes ['a', 'b']")
+    monkeypatch.setattr(check_module.adapter, "KUBERNETES_RUN_PROBLEM", "this Checkov release passes ['a', 'b']")
     assert _run(check, conf)["result"] == CheckResult.FAILED
     assert "this Checkov release passes ['a', 'b']" in check.details[-1]

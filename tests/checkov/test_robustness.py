@@ -62,7 +62,7 @@ ODD_VALUES = [None, "", " ", 0, 1, 1.5, True, False, [], [[]], ["Disabled", "Dis
                          ids=repr)
 def test_odd_cloudformation_shapes_fail_closed_and_never_raise(check_module, value, subnet):
     # the fold itself, called directly: it must answer (an exception here would fail the test) and fail
-    cfn, _ = check_module.evaluate_cloudformation(
+    cfn, _ = check_module.cloudformation.evaluate_cloudformation(
         {"Type": "AWS::SageMaker::NotebookInstance", "Properties": {"DirectInternetAccess": value, "SubnetId": subnet}})
     assert cfn is False
 
@@ -150,7 +150,7 @@ def test_exact_pass_in_both_languages(check_module):
     assert check.scan_resource_conf({"direct_internet_access": ["Disabled"], "subnet_id": ["aws_subnet.a.id"]}) \
         == CheckResult.FAILED
     assert "source was not found" in check.details[-1]
-    assert check_module.evaluate_cloudformation(
+    assert check_module.cloudformation.evaluate_cloudformation(
         {"Properties": {"DirectInternetAccess": "Disabled", "SubnetId": {"Fn::ImportValue": "x"}}})[0] is True
 
 
@@ -183,6 +183,6 @@ def test_the_cloudformation_check_outside_a_scan_fails_closed(check_module):
     ("Disabled", {"Fn::If": ["C", {"Ref": "S"}, "subnet-1"]}, CheckResult.PASSED),
 ], ids=repr)
 def test_cloudformation_literal_folds(check_module, value, subnet, expected):
-    passed, _ = check_module.evaluate_cloudformation(
+    passed, _ = check_module.cloudformation.evaluate_cloudformation(
         {"Type": "AWS::SageMaker::NotebookInstance", "Properties": {"DirectInternetAccess": value, "SubnetId": subnet}})
     assert (CheckResult.PASSED if passed else CheckResult.FAILED) == expected

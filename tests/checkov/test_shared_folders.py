@@ -167,7 +167,8 @@ def test_two_copies_in_one_process_use_their_own_siblings(tmp_path):
     export("checkov", second)
     one, two = _load_copy(first, "d9_copy_one"), _load_copy(second, "d9_copy_two")
     for module, folder in ((one, first), (two, second)):
-        for sibling in (module.rule_data, module.terraform_values, module.cloudformation_values):
+        for sibling in (module.siblings, module.rule_data, module.verdict, module.terraform, module.cloudformation,
+                        module.kubernetes, module.adapter):
             assert Path(sibling.__file__).parent == folder
     # and Checkov with both folders loaded still judges every notebook right
     report = TerraformRunner().run(root_folder=str(EXAMPLES / "terraform"), external_checks_dir=[str(first), str(second)],
@@ -189,10 +190,52 @@ def test_pre_commit_entry_refuses_to_pass_when_the_check_cannot_load(tmp_path, m
     broken = tmp_path / "checks"
     export("checkov", broken)
     main_file = broken / "d9_aws_net_49_sagemaker_direct_internet.py"
-    main_file.write_text(main_file.read_text().replace("rule_data = _sibling_module", "rule_data = 1 / 0 or _sibling_module"))
+    main_file.write_text(main_file.read_text().replace("    rule_data = siblings.load(", "    rule_data = 1 / 0 or siblings.load("))
     shutil.copytree(EXAMPLES / "terraform", tmp_path / "iac")
     monkeypatch.setattr(cli, "location", lambda kind: broken)
     assert cli.checkov_scan([str(tmp_path / "iac" / "main.tf")]) == 2
     assert "could not load the rule" in capsys.readouterr().err
     monkeypatch.setattr(cli, "location", lambda kind: ROOT / "checkov_checks")
     assert cli.checkov_scan([str(tmp_path / "iac" / "main.tf")]) == 1  # the same files, the rule loaded: failures
+
+
+def _siblings_table() -> dict[str, str]:
+    spec = importlib.util.spec_from_file_location("d9_siblings_table", ROOT / "checkov_checks" / "d9_aws_net_49_siblings.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.SIBLINGS
+
+
+def test_one_table_lists_every_file_and_imports_go_one_way():
+    """d9_aws_net_49_siblings.SIBLINGS names every .py of the folder (Checkov executes them all), each keeps the
+    folder's prefix, and a file imports only files listed above it (rule data <- verdict <- values <- evaluators
+    <- adapter <- check)."""
+    import ast
+
+    table = list(_siblings_table())
+    folder = ROOT / "checkov_checks"
+    assert sorted([*table, "d9_aws_net_49_siblings"]) == sorted(p.stem for p in folder.glob("*.py") if p.name != "__init__.py")
+    assert all(stem.startswith("d9_aws_net_49_") for stem in table)
+    for position, stem in enumerate(table):
+        tree = ast.parse((folder / f"{stem}.py").read_text())
+        imported = {node.module or alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.level
+                    for alias in node.names}
+        assert imported <= set(table[:position]), (stem, imported - set(table[:position]))
+
+
+def test_every_file_executes_alone_as_checkov_executes_it():
+    """Checkov executes every .py of the folder under its bare stem, outside any package: each file must then
+    execute without error (the evaluators define names only; only the check file registers checks)."""
+    probe = textwrap.dedent("""
+        import importlib.util, pathlib, sys
+        for path in sorted(pathlib.Path(sys.argv[1]).glob("*.py")):
+            spec = importlib.util.spec_from_file_location(path.stem, path)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[path.stem] = module
+            spec.loader.exec_module(module)
+            print(path.stem)
+    """)
+    result = subprocess.run([sys.executable, "-c", probe, str(ROOT / "checkov_checks")], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert len(result.stdout.split()) == len(_siblings_table()) + 2  # and __init__.py, and the table itself

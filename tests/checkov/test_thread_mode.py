@@ -42,7 +42,8 @@ CONCURRENT_LOADS = textwrap.dedent("""
         barrier.wait()
         try:
             spec.loader.exec_module(module)
-            got[index] = [id(module.rule_data), id(module.terraform_values), id(module.cloudformation_values)]
+            got[index] = [id(getattr(module, name)) for name in ("siblings", "rule_data", "verdict", "terraform",
+                                                               "cloudformation", "kubernetes", "adapter")]
         except BaseException as exc:
             got[index] = f"{type(exc).__name__}: {exc}"
 
@@ -70,7 +71,7 @@ def test_the_folder_loads_concurrently_once_per_process(tmp_path):
 def test_a_sibling_that_fails_to_load_is_not_published(tmp_path):
     folder = tmp_path / "checks"
     export("checkov", folder)
-    values = folder / "d9_aws_net_49_cloudformation_values.py"
+    values = folder / "d9_aws_net_49_cloudformation.py"
     values.write_text(values.read_text() + "\nraise RuntimeError('broken on purpose')\n")
     probe = textwrap.dedent("""
         import importlib.util, sys
@@ -80,7 +81,7 @@ def test_a_sibling_that_fails_to_load_is_not_published(tmp_path):
                 spec.loader.exec_module(importlib.util.module_from_spec(spec))
             except RuntimeError as exc:
                 print(exc)
-        print(sorted(n for n in sys.modules if n.startswith("d9_aws_net_49_cloudformation_values")))
+        print(sorted(n for n in sys.modules if n.endswith(".d9_aws_net_49_cloudformation")))
     """)
     result = subprocess.run([sys.executable, "-c", probe, str(folder / "d9_aws_net_49_sagemaker_direct_internet.py")],
                             capture_output=True, text=True, timeout=300)

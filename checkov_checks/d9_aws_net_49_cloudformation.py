@@ -1,28 +1,25 @@
 """CloudFormation values for D9.AWS.NET.49: what AWS would receive for a notebook's DirectInternetAccess
-and SubnetId, folded by the rule itself from the template (or from serverless.yml's resources).
+and SubnetId, folded by the rule itself from the template (or from serverless.yml's resources), and the
+verdict's inputs from them.
 
-Loaded by d9_aws_net_49_sagemaker_direct_internet.py; it registers no check (Checkov, which imports
-every .py of the folder, finds nothing to run here). Standard library and Checkov only.
+What Checkov 3.3.30 hands a CloudFormation check is the resource alone, after its graph rendered some values:
+a `Ref` to a parameter with a non-empty Default becomes that Default (also for an SSM parameter type, whose
+Default is a parameter *name*), `Fn::FindInMap` and `Fn::Sub` of such parameters are rendered, and `Fn::If` is
+left as it is; Parameters and Conditions are not handed over. So the rule folds the notebook as written in its
+template (read by d9_aws_net_49_cloudformation_sources.py, found through the adapter), choosing an `Fn::If`
+branch only when the condition follows from parameter Defaults that nothing in the repository overrides.
+`fold` without a template (a direct call) treats every condition as unknown.
 
-What Checkov 3.3.30 hands a CloudFormation check is the resource alone, after its graph rendered
-some values: a `Ref` to a parameter with a non-empty Default becomes that Default (also for an SSM
-parameter type, whose Default is a parameter *name*), `Fn::FindInMap` and `Fn::Sub` of such
-parameters are rendered, and `Fn::If` is left as it is; Parameters and Conditions are not handed
-over. The rule therefore finds the notebook's file through Checkov's runner (one adapter, below, with a
-self-test when the module loads), reads the notebook as written (the template parsed with Checkov's own
-parser, only when the text equals what the runner scanned; serverless.yml with a CloudFormation-tag
-loader) and folds it there, choosing an `Fn::If` branch only when the condition follows from parameter
-Defaults that nothing in the repository overrides. When the runner cannot be found, or anything would
-change the template before deployment, the notebook fails closed with the reason: never a fallback to
-Checkov's rendered values. `fold` without a template (a direct call) treats every condition as unknown.
+Imports only the verdict. Loaded by d9_aws_net_49_siblings.py; it registers no check.
 """
 from __future__ import annotations
 
 import json
-import os
 import re
-import sys
 from typing import Any, Callable, NamedTuple
+
+if __package__:  # imported through the folder's package (d9_aws_net_49_siblings); Checkov also executes it alone
+    from . import d9_aws_net_49_verdict as verdict
 
 NOT_SET = object()  # the property is absent or null: AWS applies its default
 NO_VALUE = object()  # Ref AWS::NoValue: the same for AWS
@@ -31,6 +28,7 @@ MAX_OUTCOMES = 64  # combinations of Fn::If branches inside one value
 PSEUDO_PREFIX = "AWS::"
 CONDITION_FUNCTIONS = ("Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or", "Condition")
 SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+SERVERLESS_VARIABLE = "the Serverless variable "  # a Ref to this prefix: a value Serverless resolves
 NO_TEMPLATE = "the template's Conditions are not available to the rule (it was called without a template)"
 
 
@@ -75,13 +73,6 @@ def _describe(value: Any) -> str:
         return json.dumps(value, default=str)
     except (RecursionError, ValueError):  # nested too deeply, or a cycle
         return show(value)
-
-
-def _type_name(value: Any) -> str:
-    for kind, name in ((bool, "boolean"), (int, "number"), (float, "number"), (list, "list"), (dict, "mapping")):
-        if isinstance(value, kind):
-            return name
-    return type(value).__name__
 
 
 def intrinsic(value: Any) -> tuple[str, Any] | None:
@@ -264,7 +255,7 @@ def fold(value: Any, template: Template | None, when: When = (), depth: int = 0)
         return [Outcome(value, when)]
     found = intrinsic(value)
     if found is None:
-        raise Invalid(f"a {_type_name(value)} {_describe(value)} where a string is expected", when)
+        raise Invalid(f"a {verdict.type_name(value)} {_describe(value)} where a string is expected", when)
     function, args = found
     if function == "Ref":
         return _ref(args, value, template, when)
@@ -572,473 +563,29 @@ def subnet_problem(subnet: Any, template: Template | None, subnet_key: str) -> s
     return None
 
 
-# ---------------------------------------------------------------- Checkov internals: the one adapter
+# ---------------------------------------------------------------- the verdict
 
-# Checkov hands a CloudFormation check only the rendered resource. Its runners' frames hold the rest: the
-# template's path, the notebook's logical ID, the lines scanned and the scan root. Every read of Checkov's
-# internals goes through this section; self_test() runs when the check loads, and a look-up that misses
-# (another Checkov release, another runner, a call from outside a scan) is a reason to fail closed, never a
-# fallback to Checkov's rendered values.
-
-FRAME_SEARCH_DEPTH = 40  # frames between the runner's method and the check (about 6 in Checkov 3.2/3.3)
+CFN_KEY, CFN_SUBNET = "DirectInternetAccess", "SubnetId"
 
 
-class RunnerFrame(NamedTuple):
-    module: str
-    method: str  # the Runner method whose frame calls the checks
-    local_names: tuple[str, ...]  # the locals read from that frame
-    attributes: tuple[str, ...]  # the Runner attributes read (set in its __init__ or run)
-
-
-RUNNER_FRAMES = {
-    "cloudformation": RunnerFrame("checkov.cloudformation.runner", "check_definitions",
-                                  ("self", "root_folder", "file_abs_path", "resource_name", "resource"),
-                                  ("definitions_raw",)),
-    "serverless": RunnerFrame("checkov.serverless.runner", "cfn_resources_checks",
-                              ("self", "sls_file", "resource_name", "resource"), ("root_folder",)),
-}
-
-
-class Scope(NamedTuple):
-    """What Checkov's runner knows about the notebook it hands the check."""
-    framework: str  # a key of RUNNER_FRAMES
-    runner: Any  # the Runner object (identifies one scan)
-    path: str  # the template, or serverless.yml
-    name: str  # the notebook's logical ID
-    lines: list[Any] | None  # the template's lines as the runner scanned them (CloudFormation only)
-    root: str | None  # the scanned folder (-d), None for -f
-
-
-def _runner_code(frame: RunnerFrame) -> Any:
-    """The code object of the runner method, or why it is not there."""
-    import importlib
-    try:
-        module = importlib.import_module(frame.module)
-    except Exception as exc:  # noqa: BLE001 - any import failure means the adapter cannot work
-        return f"{frame.module} cannot be imported ({type(exc).__name__})"
-    runner = getattr(module, "Runner", None)
-    code = getattr(getattr(runner, frame.method, None), "__code__", None)
-    if code is None:
-        return f"{frame.module}.Runner.{frame.method} is missing"
-    missing = [n for n in frame.local_names if n not in code.co_varnames]
-    if missing:
-        return f"{frame.module}.Runner.{frame.method} has no local {', '.join(missing)}"
-    assigned: set[str] = set()
-    for method in ("__init__", "run"):
-        assigned |= set(getattr(getattr(getattr(runner, method, None), "__code__", None), "co_names", ()))
-    missing = [n for n in frame.attributes if n not in assigned]
-    if missing:
-        return f"{frame.module}.Runner sets no attribute {', '.join(missing)}"
-    return code
-
-
-def self_test() -> tuple[dict[Any, str], str]:
-    """({runner method code: framework}, "" or why the adapter cannot read this Checkov release)."""
-    codes, problems = {}, []
-    for framework, frame in RUNNER_FRAMES.items():
-        found = _runner_code(frame)
-        if isinstance(found, str):
-            problems.append(found)
-        else:
-            codes[found] = framework
-    return codes, "; ".join(problems)
-
-
-RUNNER_CODES, INTERNALS_PROBLEM = self_test()
-
-
-def runner_scope(conf: Any) -> Scope | str:
-    """The Scope of the runner that handed `conf` to the check, or why it cannot be found."""
-    if INTERNALS_PROBLEM:
-        return f"this Checkov release lacks the runner internals the rule reads ({INTERNALS_PROBLEM})"
-    frame = sys._getframe(1)
-    for _ in range(FRAME_SEARCH_DEPTH):
-        if frame is None:
-            break
-        framework = RUNNER_CODES.get(frame.f_code)
-        if framework is not None:
-            return _scope(framework, frame.f_locals, conf)
-        frame = frame.f_back
-    return ("Checkov's CloudFormation or Serverless runner was not found on the call stack (another Checkov "
-            "release or runner, or a call from outside a scan), so the notebook's template is unknown")
-
-
-def _scope(framework: str, scope: dict[str, Any], conf: Any) -> Scope | str:
-    if scope.get("resource") is not conf:
-        return f"Checkov's {framework} runner is scanning another resource than the one judged"
-    runner = scope.get("self")
-    if framework == "cloudformation":
-        path, root = scope.get("file_abs_path"), scope.get("root_folder")
-        raw = getattr(runner, "definitions_raw", None)
-        lines = raw.get(path) if isinstance(raw, dict) else None
+def evaluate_cloudformation(conf: dict[str, Any],
+                            scanned: tuple[dict[str, Any], Any] | str | None = None) -> tuple[bool, str]:
+    """`scanned`: (the notebook's Properties as written, its Template), or why it was not found, from the
+    adapter's scanned_resource (the check always passes it). Without it (a direct call) `conf` is folded and
+    every Fn::If condition is unknown (both branches must pass)."""
+    template = None
+    if isinstance(scanned, str):  # the template is not deployed as written
+        return False, f"{CFN_KEY} could not be traced: {scanned}; failing closed"
+    if scanned is not None:
+        properties, template = scanned
     else:
-        path, root, lines = scope.get("sls_file"), getattr(runner, "root_folder", None), None
-    name = scope.get("resource_name")
-    if not (isinstance(path, str) and isinstance(name, str)) or (framework == "cloudformation"
-                                                                 and not isinstance(lines, list)):
-        return (f"Checkov's {framework} runner does not hold the file, the notebook's logical ID and the "
-                "scanned lines where the rule reads them")
-    return Scope(framework, runner, path, name, lines, root if isinstance(root, str) else None)
-
-
-# ---------------------------------------------------------------- finding the notebook's template
-
-def scanned_resource(conf: dict[str, Any]) -> tuple[Any, Template] | str:
-    """The notebook's Properties as written in its template (or serverless.yml) and the template, or
-    why the rule cannot judge it as deployed."""
-    scope = runner_scope(conf)
-    if isinstance(scope, str):
-        return scope
-    if scope.framework == "serverless":
-        return _serverless_resource(scope, conf)
-    assert scope.lines is not None
-    template = _template(scope.path, scope.lines, scope)
-    if isinstance(template, str):
-        return template
-    written = template.resources.get(scope.name)
-    if not isinstance(written, dict) or written.get("Type") != conf.get("Type"):
-        return f"the notebook {scope.name} is not in {scope.path} as Checkov reported it"
-    if template.problem:
-        return template.problem
-    properties = written.get("Properties")
-    return ({} if properties is None else properties), template
-
-
-ALLOWED_TRANSFORMS = {"AWS::Serverless-2016-10-31", "AWS::LanguageExtensions"}
-
-
-def _key_path(value: Any, key: str, where: str = "", depth: int = 0) -> str | None:
-    """Where `key` first appears as a mapping key inside `value` ("" at the top), or None."""
-    if depth > MAX_DEPTH:
-        return f"{where} (nested too deeply to search)"
-    if isinstance(value, dict):
-        if key in value:
-            return where or "the top level"
-        items: Any = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
-        return None
-    for name, item in items:
-        if isinstance(name, str) and name.startswith("__"):
-            continue
-        found = _key_path(item, key, f"{where}.{name}" if where else str(name), depth + 1)
-        if found is not None:
-            return found
-    return None
-
-
-def _macro_problem(transforms: list[Any], section: Any, what: str) -> str:
-    """Why macros may rewrite `section` before deployment ("" when none do)."""
-    macros = [t for t in transforms if not (isinstance(t, str) and t in ALLOWED_TRANSFORMS)]
-    if macros:
-        return f"{what} has Transform {show(macros)}, which may rewrite it before deployment"
-    where = _key_path(section, "Fn::Transform")
-    if where is not None:
-        return (f"{what} uses Fn::Transform (at {where}): a macro, or AWS::Include from S3, replaces that part "
-                "before deployment")
-    return ""
-
-
-# ------------------------------------------------ files elsewhere in the repository that change what is deployed
-
-# Text markers of parameter values given at deploy time. `parameter_overrides`: SAM CLI configuration
-# (samconfig.toml/.yaml/.yml in the project folder, or any file given with --config-file, any environment);
-# `parameter-overrides`: sam deploy / aws cloudformation deploy in scripts and CI; `ParameterKey`:
-# aws cloudformation create-stack/update-stack parameter files; `ParameterOverrides`: CodePipeline's
-# CloudFormation action; `stackParameters`: Serverless; `aws_cloudformation_stack`: Terraform deploying the
-# template; `CfnInclude`: CDK including it; `template_parameters`: Ansible's cloudformation module. A text
-# test, which can only fail closed.
-OVERRIDE_MARKERS = ("parameter_overrides", "parameter-overrides", "ParameterOverrides", "ParameterKey",
-                    "stackParameters", "aws_cloudformation_stack", "CfnInclude", "template_parameters")
-NESTING_TYPES = ("AWS::CloudFormation::Stack", "AWS::Serverless::Application")
-SEARCHED_SUFFIXES = (".toml", ".yaml", ".yml", ".json", ".template", ".sh", ".bash", ".ps1", ".mk", ".py",
-                     ".js", ".ts", ".cfg", ".ini", ".env", ".txt", ".tf", ".hcl")
-SEARCHED_NAMES = ("Makefile", "Justfile", "Jenkinsfile", "Taskfile")
-SKIPPED_FOLDERS = {".git", "node_modules", "__pycache__", ".terraform", ".tox"}
-MAX_SEARCHED_FILES = 20_000
-MAX_FILE_BYTES = 5_000_000
-
-
-class Repository(NamedTuple):
-    root: str
-    files: list[tuple[str, str]]  # (path, text) of files with a marker, a nesting type or ${file(...)}
-    truncated: bool  # more files than MAX_SEARCHED_FILES: nothing can be ruled out
-
-
-_repositories: dict[str, tuple[Any, Repository]] = {}
-
-
-def _search_root(path: str, scan_root: str | None) -> str:
-    """The folder searched for files that change a template: the scanned folder (-d) holding it, else the
-    nearest folder with .git above it, else its folder and the two above."""
-    path = os.path.abspath(path)
-    if scan_root and path.startswith(os.path.abspath(scan_root).rstrip(os.sep) + os.sep):
-        return os.path.abspath(scan_root)
-    folder = os.path.dirname(path)
-    for _ in range(64):
-        if os.path.exists(os.path.join(folder, ".git")):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            break
-        folder = parent
-    folder = os.path.dirname(path)
-    for _ in range(2):
-        folder = os.path.dirname(folder) or folder
-    return folder
-
-
-def _repository(root: str, scan: Any) -> Repository:
-    """The files under `root` that may change a template, read once per scan."""
-    cached = _repositories.get(root)
-    if cached is not None and cached[0] is scan:
-        return cached[1]
-    found, count, truncated = [], 0, False
-    for folder, subfolders, names in os.walk(root):
-        if "pyvenv.cfg" in names:  # a Python virtual environment
-            subfolders[:] = []
-            continue
-        subfolders[:] = sorted(d for d in subfolders if d not in SKIPPED_FOLDERS)
-        for name in sorted(names):
-            count += 1
-            if count > MAX_SEARCHED_FILES:
-                truncated = True
-                break
-            if not (name.endswith(SEARCHED_SUFFIXES) or name in SEARCHED_NAMES):
-                continue
-            full = os.path.join(folder, name)
-            try:
-                if os.path.getsize(full) > MAX_FILE_BYTES:
-                    continue
-                with open(full, encoding="utf-8-sig", errors="replace") as handle:
-                    text = handle.read()
-            except OSError:
-                continue
-            if any(m in text for m in (*OVERRIDE_MARKERS, *NESTING_TYPES, "${file(")):
-                found.append((full, text))
-        if truncated:
-            break
-    repository = Repository(root, found, truncated)
-    if len(_repositories) >= 16:
-        _repositories.clear()
-    _repositories[root] = (scan, repository)
-    return repository
-
-
-def _overrides(repository: Repository, template_path: str) -> Callable[[str], str]:
-    """Why a parameter of the template may be given another value than its Default ("" when nothing under
-    the searched folder names it beside a deploy-time parameter marker or a nested stack)."""
-    def overridden(name: str) -> str:
-        if repository.truncated:
-            return (f"{repository.root} holds more than {MAX_SEARCHED_FILES} files, too many to rule out "
-                    "parameter overrides")
-        named = re.compile(rf"(?<![A-Za-z0-9]){re.escape(name)}(?![A-Za-z0-9])")
-        for path, text in repository.files:
-            if path == template_path or not named.search(text):
-                continue
-            shown = os.path.relpath(path, repository.root)
-            if any(kind in text for kind in NESTING_TYPES):
-                return f"{shown} declares a nested stack and names {name}: a parent stack passes its own value"
-            if any(marker in text for marker in OVERRIDE_MARKERS):
-                return (f"{shown} names {name} beside parameter overrides (SAM CLI configuration, a deploy "
-                        "command or a parameter file)")
-        return ""
-    return overridden
-
-
-def _serverless_includer(repository: Repository, path: str) -> str | None:
-    """A serverless.yml that includes this file with ${file(...)} (a text test: it can only fail closed)."""
-    name = os.path.basename(path)
-    for other, text in repository.files:
-        if os.path.basename(other) in ("serverless.yml", "serverless.yaml") and "${file(" in text and name in text:
-            return other
-    return None
-
-
-def _vet(template: Template, document: dict[str, Any], path: str, scope: Scope) -> None:
-    """What makes the written template differ from what CloudFormation deploys."""
-    try:
-        with open(path, encoding="utf-8-sig", errors="replace") as handle:
-            raw = handle.read()
-    except OSError:
-        raw = ""
-    if "${file(" in raw:  # Checkov's YAML loader inlines ${file(x)} (a Serverless feature); CloudFormation does not
-        template.problem = "the template uses ${file(...)}, which Checkov's parser replaces by a file's content " \
-                           "and CloudFormation does not"
-        return
-    template.problem = _macro_problem(template.transforms, document, "the template")
-    if template.problem:
-        return
-    repository = _repository(_search_root(path, scope.root), scope.runner)
-    includer = _serverless_includer(repository, path)
-    if includer:
-        template.problem = (f"{includer} includes this file with ${{file(...)}}, and Serverless merges it with its "
-                            "other resources before deployment")
-        return
-    template.overridden = _overrides(repository, os.path.abspath(path))
-
-
-_templates: dict[str, tuple[list[Any], Template | str]] = {}
-
-
-def _template(path: str, lines: list[Any], scope: Scope) -> Template | str:
-    """The template as Checkov's parser reads it, if its lines are the ones the runner scanned."""
-    cached = _templates.get(path)
-    if cached is not None and cached[0] is lines:
-        return cached[1]
-    from checkov.cloudformation.parser import parse
-    try:
-        document, parsed_lines = parse(path)
-    except Exception:  # noqa: BLE001 - Checkov's parser already handles the usual errors
-        document, parsed_lines = None, None
-    template: Template | str
-    if not isinstance(document, dict) or parsed_lines != lines:
-        template = f"{path} could not be read again as Checkov scanned it (changed, or unreadable)"
-    else:
-        template = Template(document)
-        _vet(template, document, path, scope)
-    if len(_templates) >= 256:  # a long-running embedding scans many folders
-        _templates.clear()
-    _templates[path] = (lines, template)
-    return template
-
-
-# ---------------------------------------------------------------- Serverless: the resource as written in serverless.yml
-
-SELF_REFERENCE = re.compile(r"\$\{self:([A-Za-z0-9_\-]+(?:\.[A-Za-z0-9_\-]+)*)\}")
-SERVERLESS_VARIABLE = "the Serverless variable "
-_serverless_files: dict[str, tuple[int, int, Any]] = {}
-# Plugins run when Serverless packages the service and may rewrite the compiled template. These only build or
-# prune function code, or emulate it locally (their documentation); any other plugin fails the notebook closed.
-HARMLESS_PLUGINS = {"serverless-offline", "serverless-python-requirements", "serverless-esbuild",
-                    "serverless-webpack", "serverless-prune-plugin"}
-
-
-def _cfn_yaml_loader() -> Any:
-    import yaml
-
-    class Loader(yaml.SafeLoader):  # CloudFormation's short tags as their long form
-        pass
-
-    def tagged(loader: Any, suffix: str, node: Any) -> Any:
-        if isinstance(node, yaml.ScalarNode):
-            value: Any = loader.construct_scalar(node)
-        elif isinstance(node, yaml.SequenceNode):
-            value = loader.construct_sequence(node, deep=True)
-        else:
-            value = loader.construct_mapping(node, deep=True)
-        if suffix == "Ref":
-            return {"Ref": value}
-        if suffix == "Condition":
-            return {"Condition": value}
-        if suffix == "GetAtt" and isinstance(value, str):
-            return {"Fn::GetAtt": value.split(".", 1)}
-        return {f"Fn::{suffix}": value}
-
-    Loader.add_multi_constructor("!", tagged)
-    return Loader
-
-
-def _serverless_document(path: str) -> Any:
-    try:
-        info = os.stat(path)
-        cached = _serverless_files.get(path)
-        if cached is not None and cached[:2] == (info.st_mtime_ns, info.st_size):
-            return cached[2]
-        import yaml
-        with open(path, encoding="utf-8-sig") as handle:
-            document = yaml.load(handle, Loader=_cfn_yaml_loader())  # noqa: S506 - a SafeLoader subclass
-    except Exception:  # noqa: BLE001 - unreadable: the caller fails closed
-        document, info = None, None
-    if info is not None:
-        _serverless_files[path] = (info.st_mtime_ns, info.st_size, document)
-    return document
-
-
-def _self_value(document: Any, path: str) -> Any:
-    value = document
-    for part in path.split("."):
-        if not isinstance(value, dict) or part not in value:
-            return None
-        value = value[part]
-    return value
-
-
-def _resolve_serverless(value: Any, document: Any, depth: int = 0) -> Any:
-    """Serverless variables, allow-listed: `${self:a.b}` naming a plain literal string is that string;
-    anything else (opt, env, ssm, cf, param, file, fallbacks, nested variables) is known only when
-    Serverless runs, so it becomes a Ref to nothing the template declares (unknown; a subnet reference)."""
-    if depth > MAX_DEPTH:
-        return {"Ref": f"{SERVERLESS_VARIABLE}nested too deeply"}
-    if isinstance(value, dict):
-        return {k: _resolve_serverless(v, document, depth + 1) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_resolve_serverless(v, document, depth + 1) for v in value]
-    if isinstance(value, str) and "${" in value:
-        match = SELF_REFERENCE.fullmatch(value)
-        found = _self_value(document, match.group(1)) if match else None
-        if isinstance(found, str) and "${" not in found and "{{resolve:" not in found:
-            return found
-        return {"Ref": f"{SERVERLESS_VARIABLE}{value} (resolved when Serverless runs)"}
-    return value
-
-
-def _plugin_problem(document: dict[str, Any]) -> str:
-    plugins = document.get("plugins")
-    if plugins is None:
-        return ""
-    if isinstance(plugins, dict):  # {localPath: ..., modules: [...]}
-        names = plugins.get("modules") or []
-        if plugins.get("localPath") is not None:
-            return "serverless.yml loads plugins from a local path, which run when Serverless packages the service"
-    else:
-        names = plugins
-    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-        return f"serverless.yml's plugins are {show(plugins)}, not a list of names"
-    unknown = [n for n in names if n not in HARMLESS_PLUGINS]
-    if unknown:
-        return (f"serverless.yml loads the plugin(s) {', '.join(unknown)}, which run when Serverless packages the "
-                f"service and can rewrite its CloudFormation; only {', '.join(sorted(HARMLESS_PLUGINS))} are known "
-                "to leave resources alone")
-    return ""
-
-
-def _stack_parameters(document: dict[str, Any]) -> Callable[[str], str]:
-    """provider.stackParameters: the values Serverless passes to CloudFormation for the Parameters."""
-    provider = document.get("provider")
-    given = provider.get("stackParameters") if isinstance(provider, dict) else None
-    if given is None:
-        return lambda name: ""
-    keys = [p.get("ParameterKey") for p in given if isinstance(p, dict)] if isinstance(given, list) else []
-    if not isinstance(given, list) or len(keys) != len(given) or not all(isinstance(k, str) for k in keys):
-        return lambda name: "provider.stackParameters is not a literal list of ParameterKey/ParameterValue"
-    return lambda name: "provider.stackParameters gives it a value" if name in keys else ""
-
-
-def _serverless_resource(scope: Scope, conf: dict[str, Any]) -> tuple[Any, Template] | str:
-    """The notebook as written in serverless.yml's resources, folded like a template made of that section
-    (Parameters, Mappings, Conditions), with allow-listed variables resolved; a reason to fail closed when
-    Serverless would change it (merged files, extensions, Transform, plugins)."""
-    document = _serverless_document(scope.path)
-    resources = document.get("resources") if isinstance(document, dict) else None
-    if not isinstance(resources, dict):
-        return ("serverless.yml's resources are merged by Serverless from other files (a list or ${file(...)}); "
-                "the rule judges only resources written in serverless.yml itself")
-    assert isinstance(document, dict)
-    extensions = resources.get("extensions")
-    if isinstance(extensions, dict) and scope.name in extensions:
-        return f"resources.extensions.{scope.name} changes this notebook's properties when Serverless packages it"
-    written = resources.get("Resources")
-    written = written.get(scope.name) if isinstance(written, dict) else None
-    if not isinstance(written, dict) or written.get("Type") != conf.get("Type"):
-        return f"the notebook {scope.name} is not written in {os.path.basename(scope.path)}'s resources"
-    transforms = resources.get("Transform")
-    transforms = transforms if isinstance(transforms, list) else [] if transforms is None else [transforms]
-    problem = _plugin_problem(document) or _macro_problem(transforms, resources, "serverless.yml's resources section")
-    if problem:
-        return problem
-    template = Template(_resolve_serverless(resources, document))
-    template.overridden = _stack_parameters(document)
-    properties = template.resources[scope.name].get("Properties")
-    return ({} if properties is None else properties), template
+        properties = conf.get("Properties")
+        if properties is None:
+            properties = {}
+    if not isinstance(properties, dict):
+        return False, f"Properties is {_describe(properties)}, not a mapping; {CFN_KEY} cannot be read"
+    found = assess(properties, template, CFN_KEY, CFN_SUBNET, verdict.PASSING)
+    if found.branch_failure is not None:
+        return False, found.branch_failure
+    values = None if found.values is None else [verdict.ABSENT if v is None else v for v in found.values]
+    return verdict.judge(values, found.unresolved, found.subnet_problem, CFN_KEY)

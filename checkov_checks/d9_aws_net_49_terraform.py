@@ -1,29 +1,32 @@
-"""Terraform values traced by D9.AWS.NET.49 itself, from the source, for HCL and `.tf.json`.
+"""The Terraform module evaluator of D9.AWS.NET.49, for HCL and `.tf.json` (and the reading of a plan).
 
 Checkov evaluates expressions before a check sees them and guesses where it cannot (a comparison on a
-variable without a value comes out false). So a notebook PASSES only when this module traces the
-attribute from the resource's own source expression to a literal, through an allow-list of constructs it
-evaluates exactly as Terraform does: literals and templates, variables (default < TF_VAR_* <
-terraform.tfvars < terraform.tfvars.json < *.auto.tfvars(.json) in lexical order < --var-file; module
-inputs per calling module block), locals, module outputs, each/count, conditionals, operators and a list
-of pure functions. Anything else raises `Unproven`, whose text names the first thing not proven.
+variable without a value comes out false). So a notebook PASSES only when this module traces the attribute
+from the resource's own source expression to a literal, through an allow-list of constructs it evaluates
+exactly as Terraform does: literals and templates, variables (default < TF_VAR_* < terraform.tfvars <
+terraform.tfvars.json < *.auto.tfvars(.json) in lexical order < --var-file; module inputs per calling module
+block), locals, module outputs, each/count, conditionals, operators and the pure functions of the HCL value
+layer. Anything else raises `Unproven`, whose text names the first thing not proven. What one scan reads is
+owned by a `Scan`; nothing here reads Checkov's internals (the adapter hands over what it found).
 
-Loaded by d9_aws_net_49_sagemaker_direct_internet.py; it registers no check (Checkov, which imports
-every .py of the folder, finds nothing to run here).
+Imports the HCL value layer and the verdict. Loaded by d9_aws_net_49_siblings.py; it registers no check.
 """
 from __future__ import annotations
 
 import json
 import os
-import re
-import sys
-from pathlib import Path
-from typing import Any, Callable
+from collections import OrderedDict
+from typing import Any, Callable, NamedTuple
 
 from lark import Token, Tree
 
-ABSENT = object()  # the attribute is not set: AWS applies its default
-_plan_unknowns: dict[str, dict[str, dict[str, Any]]] = {}
+if __package__:  # imported through the folder's package (d9_aws_net_49_siblings); Checkov also executes it alone
+    from . import d9_aws_net_49_verdict as verdict
+    from .d9_aws_net_49_verdict import ABSENT
+    from .d9_aws_net_49_hcl import (
+        FUNCTIONS, TfSet, Unknown, Unproven, any_of, check_plain, describe, equal, index_value, is_number, json_ast,
+        kind_of, parse_expression, parse_hcl, same_type, to_ast, to_bool, to_number, to_set, to_string, unify,
+    )
 
 
 def unwrap(conf: dict[str, Any], key: str) -> Any:
@@ -36,464 +39,24 @@ def unwrap(conf: dict[str, Any], key: str) -> Any:
     return ABSENT if value is None else value
 
 
-def after_unknown(conf: dict[str, Any]) -> dict[str, Any]:
-    """`after_unknown` of this resource in a plan JSON: values known only after apply."""
+def after_unknown(conf: dict[str, Any], plans: dict[str, Any]) -> dict[str, Any]:
+    """`after_unknown` of this resource in a plan JSON: values known only after apply. `plans`: the scan's
+    plan files already read, by path."""
     plan_file = unwrap(conf, "__file__")
     address = conf.get("__address__")
     if not isinstance(plan_file, str) or not isinstance(address, str) or "__change_actions__" not in conf:
         return {}
-    try:
-        info = os.stat(plan_file)
-        cache_key = f"{plan_file}\0{info.st_mtime_ns}\0{info.st_size}"  # re-read when the plan changes
-    except OSError:
-        return {}
-    if cache_key not in _plan_unknowns:
+    if plan_file not in plans:
         try:
             with open(plan_file, encoding="utf-8") as handle:
                 changes = json.load(handle).get("resource_changes") or []
-            _plan_unknowns[cache_key] = {
+            plans[plan_file] = {
                 c.get("address"): (c.get("change") or {}).get("after_unknown") or {} for c in changes if isinstance(c, dict)
             }
         except (OSError, ValueError, AttributeError):
-            _plan_unknowns[cache_key] = {}
-    unknown = _plan_unknowns[cache_key].get(address, {})
+            plans[plan_file] = {}
+    unknown = plans[plan_file].get(address, {})
     return unknown if isinstance(unknown, dict) else {}
-
-
-class Unproven(Exception):
-    """The rule could not trace a value. `reference` marks a value that exists but is known only at
-    apply time (a resource or data source attribute, a required input): enough to count as a subnet."""
-
-    def __init__(self, reason: str, reference: bool = False) -> None:
-        super().__init__(reason)
-        self.reference = reference
-
-
-class Unknown:
-    """A value Terraform knows only at apply time (cty's unknown): a resource or data source attribute, a
-    required input, a remote module's output. It flows through the values the rule evaluates, so an index,
-    a splat or element() picks exactly what Terraform would pick. `shape`: "value" (any type: the rule's
-    policy counts it as a subnet), "list" (a list of such values, length not known here) or "object" (one
-    resource or data source instance; `block` and `scope` then say how its arguments are set). Anything
-    that would need its content (a comparison, a string operation) raises Unproven with `reason`."""
-
-    __slots__ = ("reason", "shape", "block", "scope")
-
-    def __init__(self, reason: str, shape: str = "value", block: Any = None, scope: Any = None) -> None:
-        self.reason, self.shape, self.block, self.scope = reason, shape, block, scope
-
-    def __str__(self) -> str:
-        return f"<{self.reason}>"
-
-
-def known(value: Any) -> Any:
-    """`value` itself, or Unproven when it is known only at apply time."""
-    if isinstance(value, Unknown):
-        raise Unproven(value.reason)
-    return value
-
-
-def subnet_like(value: Any) -> bool:
-    """A value that passes as a subnet: a non-blank string, or an apply-time value (the rule's policy)."""
-    if isinstance(value, Unknown):
-        return value.shape == "value"
-    return isinstance(value, str) and bool(value.strip())
-
-
-def any_of(values: list[Any], reason: str) -> "Unknown":
-    """One of `values`, not known which: an apply-time value when each of them passes as a subnet."""
-    if values and all(subnet_like(v) for v in values):
-        return Unknown(reason)
-    raise Unproven(reason)
-
-
-class TfSet(tuple):
-    """A Terraform set (for_each accepts a set of strings, not a list)."""
-
-
-# ------------------------------------------------------------------ parsing with Checkov's own HCL parser
-
-def _parser() -> Any:
-    from hcl2.parser import Hcl2
-    parser = Hcl2.lark_parser
-    return getattr(parser, "_d9_parser", parser)
-
-
-class _CapturingParser:
-    """Stands in for python-hcl2's Lark parser and keeps the trees Checkov parses anyway, keyed by the
-    exact text parsed, so tracing does not parse each .tf file a second time. Only a speed-up: a file
-    whose tree was not kept is parsed again by the same parser."""
-
-    LIMIT = 16 * 1024 * 1024  # characters of source whose trees are kept (a tree takes ~30 times more)
-
-    def __init__(self, parser: Any, marker: str) -> None:
-        self._d9_parser, self.marker = parser, marker
-        self.trees: dict[str, Any] = {}
-        self.size = 0
-
-    def parse(self, text: str, *args: Any, **kwargs: Any) -> Any:
-        tree = self._d9_parser.parse(text, *args, **kwargs)
-        # only files that declare a notebook are sure to be read again; others are parsed again if needed
-        if isinstance(text, str) and self.marker in text and self.size + len(text) <= self.LIMIT:
-            self.trees[text] = tree
-            self.size += len(text)
-        return tree
-
-    def take(self, text: str) -> Any:
-        tree = self.trees.pop(text, None)
-        if tree is not None:
-            self.size -= len(text)
-        return tree
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._d9_parser, name)
-
-
-def install_parse_capture(resource_type: str = "aws_sagemaker_notebook_instance") -> None:
-    try:
-        from hcl2.parser import Hcl2
-    except ImportError:  # pragma: no cover - Checkov always ships python-hcl2
-        return
-    if not hasattr(Hcl2.lark_parser, "_d9_parser"):
-        Hcl2.lark_parser = _CapturingParser(Hcl2.lark_parser, resource_type)
-
-
-def parse_hcl(text: str) -> Any:
-    """The Lark tree of an HCL text (its `start` node), from Checkov's parse when it kept one."""
-    text = text + "\n"
-    from hcl2.parser import Hcl2
-    # duck-typed: Checkov executes this file once per runner, and the parser may come from another copy
-    take = getattr(Hcl2.lark_parser, "take", None)
-    tree = take(text) if callable(take) else None
-    return tree if tree is not None else _parser().parse(text)
-
-
-def parse_expression(text: str) -> Any:
-    """AST of one expression given as text (an interpolation, a .tf.json type string)."""
-    tree = _parser().parse(f"d9_expression = {text}\n")
-    body = tree.children[0]
-    attribute = body.children[0] if isinstance(body, Tree) and body.children else None
-    if not isinstance(attribute, Tree) or attribute.data != "attribute" or len(body.children) != 1:
-        raise Unproven(f"the expression {text!r} could not be parsed")
-    return to_ast(attribute.children[1], f"d9_expression = {text}\n")
-
-
-# ------------------------------------------------------------------ Lark tree -> a small AST
-# ("lit", v) ("tmpl", parts) ("trav", root, steps) ("call", name, args) ("tuple", items) ("object", pairs)
-# ("unary", op, x) ("binary", op, l, r) ("cond", c, t, f) ("unsupported", what)
-
-BINARY_PRECEDENCE = {"||": 1, "&&": 2, "==": 3, "!=": 3, "<": 4, ">": 4, "<=": 4, ">=": 4,
-                     "+": 5, "-": 5, "*": 6, "/": 6, "%": 6}
-
-
-def _flatten(tree: Any, out: list[Any]) -> None:
-    """python-hcl2's grammar nests operators right to left with no precedence; flatten them into the
-    source order of operands and operators, then rebuild the tree with HCL's precedence."""
-    if isinstance(tree, Tree) and tree.data == "binary_op":
-        _flatten(tree.children[0], out)
-        term = tree.children[1]
-        out.append(("op", str(term.children[0].children[0])))
-        _flatten(term.children[1], out)
-    elif isinstance(tree, Tree) and tree.data == "conditional":
-        _flatten(tree.children[0], out)
-        out.append(("op", "?"))
-        _flatten(tree.children[1], out)
-        out.append(("op", ":"))
-        _flatten(tree.children[2], out)
-    else:
-        out.append(("atom", tree))
-
-
-class _Rebuild:
-    def __init__(self, items: list[Any], text: str) -> None:
-        self.items, self.position, self.text = items, 0, text
-
-    def peek(self) -> Any:
-        return self.items[self.position] if self.position < len(self.items) else None
-
-    def conditional(self) -> Any:
-        condition = self.binary(1)
-        item = self.peek()
-        if item == ("op", "?"):
-            self.position += 1
-            true = self.conditional()
-            if self.peek() != ("op", ":"):
-                return ("unsupported", "a malformed conditional")
-            self.position += 1
-            return ("cond", condition, true, self.conditional())
-        return condition
-
-    def binary(self, level: int) -> Any:
-        if level > 6:
-            item = self.peek()
-            self.position += 1
-            if item is None or item[0] != "atom":
-                return ("unsupported", "a malformed operation")
-            return to_ast(item[1], self.text)
-        left = self.binary(level + 1)
-        while True:
-            item = self.peek()
-            if item is None or item[0] != "op" or BINARY_PRECEDENCE.get(item[1]) != level:
-                return left
-            self.position += 1
-            left = ("binary", item[1], left, self.binary(level + 1))
-
-
-def to_ast(tree: Any, text: str) -> Any:
-    if isinstance(tree, Token):
-        if tree.type == "STRING_LIT":
-            return parse_template(str(tree)[1:-1], quoted=True)
-        return ("unsupported", f"the token {str(tree)!r}")
-    if not isinstance(tree, Tree):
-        return ("unsupported", "an unknown expression")
-    kind = tree.data
-    if kind in ("binary_op", "conditional"):
-        items: list[Any] = []
-        _flatten(tree, items)
-        rebuild = _Rebuild(items, text)
-        result = rebuild.conditional()
-        return result if rebuild.position == len(items) else ("unsupported", "a malformed operation")
-    if kind == "expr_term":
-        if len(tree.children) != 1:
-            return ("unsupported", "an unknown expression")
-        return to_ast(tree.children[0], text)
-    if kind == "unary_op":
-        return ("unary", str(tree.children[0]), to_ast(tree.children[1], text))
-    if kind == "identifier":
-        name = str(tree.children[0])
-        return {"true": ("lit", True), "false": ("lit", False), "null": ("lit", None)}.get(name, ("trav", name, []))
-    if kind == "int_lit":
-        if _misread_number(tree.children[-1], text):
-            return ("unsupported", "a number python-hcl2 does not read as Terraform does (an exponent)")
-        return ("lit", int("".join(str(c) for c in tree.children)))
-    if kind == "float_lit":  # Terraform's numbers are exact decimals; Python floats are not
-        return ("unsupported", "a fractional number")
-    if kind == "tuple":
-        return ("tuple", [to_ast(c, text) for c in tree.children])
-    if kind == "object":
-        pairs = []
-        for element in tree.children:
-            key, value = element.children[0], element.children[-1]
-            if isinstance(key, Tree) and key.data == "identifier":
-                key_ast = ("lit", str(key.children[0]))
-            else:
-                key_ast = to_ast(key, text)
-                if key_ast[0] == "trav":
-                    key_ast = ("lit", key_ast[1]) if not key_ast[2] else ("unsupported", "an object key traversal")
-            pairs.append((key_ast, to_ast(value, text)))
-        return ("object", pairs)
-    if kind == "function_call":
-        name = str(tree.children[0].children[0])
-        arguments = tree.children[1].children if len(tree.children) > 1 else []
-        meta = getattr(tree, "meta", None)
-        source = text[meta.start_pos:meta.end_pos] if meta is not None and not meta.empty and text else ""
-        if not source or "..." in source:
-            return ("unsupported", f"{name}(...) with expanded arguments")
-        return ("call", name, [to_ast(a, text) for a in arguments])
-    if kind in ("get_attr_expr_term", "index_expr_term", "attr_splat_expr_term", "full_splat_expr_term"):
-        base = to_ast(tree.children[0], text)
-        if kind in ("get_attr_expr_term", "index_expr_term"):
-            new_steps = [_step(tree.children[1], text)]
-        else:
-            # HCL: a full splat x[*] applies every following attribute and index to each element; the
-            # legacy x.* only the attributes, and an index after them applies to the list (x.*.id[0] is
-            # the first id). python-hcl2 puts both in the splat node.
-            inner = [_step(s, text) for s in tree.children[1].children]
-            cut = len(inner) if kind == "full_splat_expr_term" else \
-                next((i for i, s in enumerate(inner) if s[0] != "attr"), len(inner))
-            new_steps = [("splat", inner[:cut]), *inner[cut:]]
-        if base[0] == "trav":
-            return ("trav", base[1], [*base[2], *new_steps])
-        return ("trav", base, new_steps)  # a traversal on a computed value: the root is an AST
-    if kind in ("heredoc_template", "heredoc_template_trim"):
-        return _heredoc(str(tree.children[0]), trim=kind.endswith("trim"))
-    names = {"for_tuple_expr": "a for expression", "for_object_expr": "a for expression",
-             "provider_function_call": "a provider-defined function"}
-    return ("unsupported", names.get(kind, f"an expression of kind {kind}"))
-
-
-def _step(step: Any, text: str) -> Any:
-    """One attribute or index step of a traversal."""
-    if step.data == "get_attr":
-        return ("attr", str(step.children[0].children[0]))
-    inner = step.children[0]
-    if isinstance(inner, Token):
-        if _misread_number(inner, text):
-            return ("index", ("unsupported", "an index python-hcl2 does not read as Terraform does"))
-        return ("index", ("lit", int(str(inner))))
-    return ("index", to_ast(inner, text))
-
-
-def _misread_number(token: Any, text: str) -> bool:
-    """python-hcl2 has no exponent without a fraction: `{a = 1e3 - 7}` is read as `a = 1` and `e3 = -7`,
-    where Terraform reads 993. A whole number that a letter, digit or dot follows in the source (or whose
-    place in it is not known) is not trusted."""
-    end = getattr(token, "end_pos", None)
-    if not isinstance(token, Token) or end is None or not text:
-        return True
-    following = text[end:end + 1]
-    return following.isalnum() or following in ("_", ".")
-
-
-def _multiline_interpolation(body: str) -> bool:
-    """An interpolation of the heredoc body that spans lines (a nested heredoc, say): HCL then reads the
-    lines inside it as part of the expression, not of the heredoc (measured: a <<- heredoc's indentation
-    is counted without them)."""
-    index = body.find("${")
-    while index != -1:
-        if index > 0 and body[index - 1] == "$":  # the escape $${
-            index = body.find("${", index + 2)
-            continue
-        try:
-            end = _interpolation_end(body, index + 2)
-        except Unproven:
-            return True
-        if "\n" in body[index:end]:
-            return True
-        index = body.find("${", end)
-    return False
-
-
-def _heredoc(token: str, trim: bool) -> Any:
-    lines = token.split("\n")
-    content = lines[1:-1]
-    if _multiline_interpolation("\n".join(content)):
-        return ("unsupported", "a heredoc with an interpolation that spans lines")
-    if trim:
-        if any(line and not line.strip() for line in content):
-            return ("unsupported", "a <<- heredoc with a line of only spaces")
-        indents = [len(line) - len(line.lstrip(" ")) for line in content if line.strip()]
-        if any("\t" in line[:len(line) - len(line.lstrip())] for line in content):
-            return ("unsupported", "a heredoc indented with tabs")
-        cut = min(indents) if indents else 0
-        content = [line[cut:] for line in content]
-    body = "\n".join(content) + ("\n" if content else "")
-    if "~}" in body or "${~" in body or "%{~" in body:
-        # HCL strips a heredoc's whitespace line by line next to a strip marker (measured with terraform plan)
-        return ("unsupported", "a strip marker (~) in a heredoc")
-    return parse_template(body, quoted=False)
-
-
-ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
-# Terraform normalizes strings to Unicode NFC and counts grapheme clusters; the rule evaluates only plain ASCII
-NOT_PLAIN = re.compile(r"[^\t\n\r\x20-\x7e]")
-
-
-def check_plain(text: str) -> str:
-    if NOT_PLAIN.search(text):
-        raise Unproven(f"a string with non-ASCII or control characters ({text!r})")
-    return text
-
-
-def _unescape(text: str) -> str:
-    out, index = [], 0
-    while index < len(text):
-        char = text[index]
-        if char != "\\":
-            out.append(char)
-            index += 1
-            continue
-        following = text[index + 1:index + 2]
-        if following in ESCAPES:
-            out.append(ESCAPES[following])
-            index += 2
-        elif following in ("u", "U"):
-            width = 4 if following == "u" else 8
-            digits = text[index + 2:index + 2 + width]
-            if len(digits) != width or any(c not in "0123456789abcdefABCDEF" for c in digits):
-                raise Unproven(f"the string escape {text[index:index + 2 + width]!r} is invalid")
-            out.append(chr(int(digits, 16)))
-            index += 2 + width
-        else:
-            raise Unproven(f"the string escape {text[index:index + 2]!r} is invalid")
-    return "".join(out)
-
-
-def _interpolation_end(text: str, start: int) -> int:
-    """Index of the `}` closing the interpolation whose body starts at `start`."""
-    depth, index = 1, start
-    while index < len(text):
-        char = text[index]
-        if char == '"':
-            index += 1
-            while index < len(text) and text[index] != '"':
-                index += 2 if text[index] == "\\" else 1
-        elif char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return index
-        index += 1
-    raise Unproven("an interpolation is not closed")
-
-
-HCL_SPACE = " \t\n\r"
-
-
-def parse_template(body: str, quoted: bool) -> Any:
-    """A string template: literal parts and `${...}` interpolations (quoted HCL strings also have escapes).
-    Template directives `%{...}` are not evaluated."""
-    try:
-        parts: list[Any] = []
-        literal: list[str] = []
-        index = 0
-        strip_next = False
-        while index < len(body):
-            if body.startswith("$${", index) or body.startswith("%%{", index):
-                literal.append(body[index + 1:index + 3])
-                index += 3
-            elif body.startswith("%{", index):
-                return ("unsupported", "a template directive %{...}")
-            elif body.startswith("${", index):
-                end = _interpolation_end(body, index + 2)
-                inner = body[index + 2:end]
-                text = "".join(literal)
-                text = check_plain(_unescape(text) if quoted else text)
-                if strip_next:
-                    text = text.lstrip(HCL_SPACE)
-                if inner.startswith("~"):
-                    text, inner = text.rstrip(HCL_SPACE), inner[1:]
-                strip_next = inner.endswith("~")
-                inner = inner[:-1] if strip_next else inner
-                if text:
-                    parts.append(text)
-                literal = []
-                parts.append(parse_expression(inner))
-                index = end + 1
-            else:
-                literal.append(body[index])
-                index += 1
-        text = "".join(literal)
-        text = check_plain(_unescape(text) if quoted else text)
-        if strip_next:
-            text = text.lstrip(HCL_SPACE)
-        if text or not parts:
-            parts.append(text)
-    except Unproven as exc:
-        return ("unsupported", str(exc))
-    except Exception:  # the interpolation is not an expression python-hcl2 parses
-        return ("unsupported", "an interpolation that could not be parsed")
-    if len(parts) == 1 and isinstance(parts[0], str):
-        return ("lit", parts[0])
-    return ("tmpl", parts)
-
-
-def json_ast(value: Any) -> Any:
-    """A .tf.json expression: strings are templates, arrays tuples, objects objects."""
-    if isinstance(value, str):
-        return parse_template(value, quoted=False)
-    if isinstance(value, list):
-        return ("tuple", [json_ast(v) for v in value])
-    if isinstance(value, dict):
-        pairs = []
-        for key, item in value.items():
-            if "${" in key or "%{" in key:  # keys are templates too: "a%%{" is the key "a%{"
-                return ("unsupported", "an object key with a template sequence")
-            pairs.append((("lit", key), json_ast(item)))
-        return ("object", pairs)
-    return ("lit", value)
-
 
 # ------------------------------------------------------------------ one module: its files, blocks and attributes
 
@@ -558,8 +121,8 @@ class Module:
                     self.duplicates.add(("local", name))
                 self.locals[name] = expression
 
-    def add_hcl(self, text: str, override: bool) -> None:
-        tree = parse_hcl(text)
+    def add_hcl(self, text: str, override: bool, trees: dict[str, Any] | None = None) -> None:
+        tree = parse_hcl(text, trees)
         text = text + "\n"  # what was parsed: node positions refer to it
         if "<<" in text:
             _check_heredocs(tree, text)
@@ -686,159 +249,69 @@ def json_plain(value: Any) -> Any:
     return value
 
 
-_module_cache: dict[str, tuple[tuple[Any, ...], Module]] = {}
+class Scan:
+    """What one Checkov scan owns on the Terraform side: the modules read (each folder listed and read once),
+    the root instances (their memoized values), the module-call index and the parse trees Checkov's own parse
+    kept. A new scan starts empty; across scans only PARSED survives, keyed by the files' content."""
+
+    def __init__(self, root: str | None = None, trees: dict[str, Any] | None = None) -> None:
+        self.root = root  # the folder Checkov was asked to scan
+        self.trees = trees if trees is not None else {}
+        self.modules: dict[str, Module] = {}
+        self.roots: dict[tuple[str, tuple[str, ...]], ModuleInstance] = {}
+        self.callers: dict[tuple[str, tuple[str, ...]], dict[str, list[str]]] = {}
 
 
-class _Epoch:
-    """Within one Checkov scan (one RunnerFilter object, held here so that an identity test cannot match
-    a newer one at a reused address) each folder is listed and stat'ed once, not once per notebook."""
+class _Parsed:
+    """Modules already read, by folder and the exact content of its files (never by modification time), for
+    a long-lived process that scans the same files again; bounded, least recently used first out."""
 
-    token: Any = None
-    seen: set[Any] = set()
+    LIMIT = 512
+    modules: "OrderedDict[tuple[Any, ...], Module]" = OrderedDict()
 
     @classmethod
-    def fresh(cls, key: Any) -> bool:
-        """True when `key` was already validated in the scan in progress."""
-        token = ScanContext.token
-        if token is None:
-            return False
-        if cls.token is not token:
-            cls.token, cls.seen = token, set()
-        if key in cls.seen:
-            return True
-        cls.seen.add(key)
-        return False
+    def get(cls, key: tuple[Any, ...]) -> Module | None:
+        module = cls.modules.get(key)
+        if module is not None:
+            cls.modules.move_to_end(key)
+        return module
+
+    @classmethod
+    def put(cls, key: tuple[Any, ...], module: Module) -> None:
+        cls.modules[key] = module
+        while len(cls.modules) > cls.LIMIT:
+            cls.modules.popitem(last=False)
 
 
-def load_module(folder: str) -> Module:
-    cached = _module_cache.get(folder)
-    if cached is not None and _Epoch.fresh(("module", folder)):
-        return cached[1]
-    files = _module_files(folder)
-    stamp = tuple((e.name, e.stat().st_mtime_ns, e.stat().st_size) for e in files)
-    cached = _module_cache.get(folder)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    module = Module(folder)
-    for entry in sorted(files, key=lambda e: (_is_override(e.name), e.name)):
+def load_module(folder: str, scan: Scan) -> Module:
+    module = scan.modules.get(folder)
+    if module is not None:
+        return module
+    texts: list[tuple[str, str | None]] = []
+    for entry in _module_files(folder):
         try:
-            if entry.name.endswith(".tf.json"):
-                module.add_json(load_json(_read(entry.path)), _is_override(entry.name))
-            else:
-                module.add_hcl(_read(entry.path), _is_override(entry.name))
-        except Exception as exc:  # Terraform refuses a module with a file it cannot parse
-            detail = str(exc) if isinstance(exc, ValueError) and str(exc).startswith(("the ", "a ")) else \
-                "it could not be parsed"
-            module.broken.append(f"{os.path.join(folder, entry.name)}: {detail}")
-    _module_cache[folder] = (stamp, module)
+            texts.append((entry.name, _read(entry.path)))
+        except (OSError, UnicodeError):
+            texts.append((entry.name, None))
+    key = (folder, tuple((name, text) for name, text in texts))
+    module = _Parsed.get(key)
+    if module is None:
+        module = Module(folder)
+        for name, text in sorted(texts, key=lambda item: (_is_override(item[0]), item[0])):
+            try:
+                if text is None:
+                    raise ValueError("it could not be read")
+                if name.endswith(".tf.json"):
+                    module.add_json(load_json(text), _is_override(name))
+                else:
+                    module.add_hcl(text, _is_override(name), scan.trees)
+            except Exception as exc:  # Terraform refuses a module with a file it cannot parse
+                detail = str(exc) if isinstance(exc, ValueError) and str(exc).startswith(("the ", "a ")) else \
+                    "it could not be parsed"
+                module.broken.append(f"{os.path.join(folder, name)}: {detail}")
+        _Parsed.put(key, module)
+    scan.modules[folder] = module
     return module
-
-
-# ------------------------------------------------------------------ values: conversions and comparisons
-
-def is_number(value: Any) -> bool:
-    """Whole numbers only: Python ints are exact, as Terraform's numbers are; fractions are refused."""
-    if isinstance(value, float):
-        raise Unproven(f"the fractional number {value!r} is not evaluated by the rule")
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def number_text(value: int) -> str:
-    return str(value)
-
-
-def kind_of(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, str):
-        return "string"
-    if is_number(value):
-        return "number"
-    return "collection"
-
-
-def unify(values: list[Any], what: str) -> list[Any]:
-    """Terraform's conversion of values that must share one type (a list, a map, a set, both branches of
-    a conditional): mixed primitives become strings; anything else mixed is not evaluated."""
-    if any(isinstance(v, Unknown) for v in values):
-        # the type of an apply-time value is not known here: only strings (the type every primitive
-        # converts to) stay what they are whatever it is
-        if all(isinstance(v, Unknown) or v is None or isinstance(v, str) for v in values):
-            return list(values)
-        raise Unproven(f"{what} mixes a value known only at apply time with other types")
-    kinds = {kind_of(v) for v in values} - {"null"}
-    if len(kinds) <= 1:
-        return list(values)
-    # Terraform unifies primitives to string only when one of them is a string: bool with number is an error
-    if "string" in kinds and kinds <= {"string", "number", "bool"}:
-        return [None if v is None else to_string(v, what) for v in values]
-    raise Unproven(f"{what} mixes types Terraform would have to unify")
-
-
-def same_type(left: Any, right: Any) -> bool:
-    """Both values have one Terraform type (null goes with any type)."""
-    if left is None or right is None:
-        return True
-    kinds = kind_of(left), kind_of(right)
-    if kinds[0] != kinds[1]:
-        return False
-    if isinstance(left, dict) and isinstance(right, dict):
-        return left.keys() == right.keys() and all(same_type(left[k], right[k]) for k in left)
-    if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
-        return isinstance(left, TfSet) == isinstance(right, TfSet) and len(left) == len(right) and \
-            all(same_type(a, b) for a, b in zip(left, right))
-    return kinds[0] != "collection"
-
-
-def describe(value: Any) -> str:
-    if isinstance(value, str):
-        return repr(value)
-    return json.dumps(value, default=str)
-
-
-def to_string(value: Any, what: str) -> str:
-    if isinstance(known(value), str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if is_number(value):
-        return number_text(value)
-    raise Unproven(f"{what} is {'null' if value is None else describe(value)}, which Terraform cannot use as a string")
-
-
-def to_bool(value: Any, what: str) -> bool:
-    if isinstance(known(value), bool):
-        return value
-    if value in ("true", "false"):
-        return value == "true"
-    raise Unproven(f"{what} is {describe(value)}, not a boolean")
-
-
-WHOLE_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)")
-
-
-def to_number(value: Any, what: str) -> int:
-    if is_number(known(value)):
-        return value
-    if isinstance(value, str) and WHOLE_NUMBER.fullmatch(value) and value != "-0":
-        return int(value)
-    raise Unproven(f"{what} is {describe(value)}, not a whole number the rule evaluates")
-
-
-def equal(left: Any, right: Any) -> bool:
-    known(left), known(right)  # an apply-time value could be anything, null included
-    if left is None or right is None:
-        return left is None and right is None
-    if is_number(left) and is_number(right):
-        return left == right
-    if type(left) in (str, bool) and type(left) is type(right):
-        return left == right
-    if isinstance(left, (str, bool)) and isinstance(right, (str, bool)) or is_number(left) or is_number(right):
-        return False  # different primitive types are never equal in Terraform
-    raise Unproven("a comparison of collections is not evaluated by the rule")
-
 
 def convert(value: Any, type_ast: Any, what: str) -> Any:
     """Terraform's conversion of a variable's value to its declared type."""
@@ -864,7 +337,7 @@ def convert(value: Any, type_ast: Any, what: str) -> Any:
         if not isinstance(value, (list, tuple)):
             raise Unproven(f"{what} is {describe(value)}, not a {type_ast[1]}")
         items = unify([convert(v, element, what) for v in value], what)
-        return _toset(items) if type_ast[1] == "set" else items
+        return to_set(items) if type_ast[1] == "set" else items
     if type_ast[0] == "call" and type_ast[1] == "object" and len(type_ast[2]) == 1 and type_ast[2][0][0] == "object":
         if not isinstance(value, dict):
             raise Unproven(f"{what} is {describe(value)}, not an object")
@@ -886,242 +359,6 @@ def convert(value: Any, type_ast: Any, what: str) -> Any:
             result[key] = convert(value[key], attribute_type, what)
         return result
     raise Unproven(f"the type constraint of {what} is not evaluated by the rule")
-
-
-# ------------------------------------------------------------------ functions evaluated exactly
-
-def _ascii(value: str, name: str) -> str:
-    if not value.isascii():
-        raise Unproven(f"{name}() of a non-ASCII string is not evaluated by the rule")
-    return value
-
-
-def _title(value: str) -> str:
-    out, previous_letter = [], False
-    for char in _ascii(value, "title"):
-        out.append(char.upper() if not previous_letter else char)
-        previous_letter = char.isalnum() or char == "_"
-    return "".join(out)
-
-
-def _format(spec: Any, *args: Any) -> str:
-    spec = to_string(spec, "format()'s first argument")
-    out, index, used = [], 0, 0
-    while index < len(spec):
-        char = spec[index]
-        if char != "%":
-            out.append(char)
-            index += 1
-            continue
-        verb = spec[index + 1:index + 2]
-        index += 2
-        if verb == "%":
-            out.append("%")
-            continue
-        if verb not in ("s", "v", "d", "t") or used >= len(args):
-            raise Unproven(f"format() with the verb %{verb} is not evaluated by the rule")
-        value = args[used]
-        used += 1
-        if verb == "d":
-            if not is_number(value) or value != int(value):
-                raise Unproven("format() %d of a value that is not a whole number")
-            out.append(str(int(value)))
-        elif verb == "t":
-            out.append(to_string(to_bool(value, "format() %t argument"), "format()"))
-        elif verb == "v" and is_number(value) and not (value == int(value) and abs(value) < 10 ** 6):
-            # Terraform's %v writes a number as Go's %g: 1000000 is "1e+06", 0.00001 is "1e-05"
-            raise Unproven("format() %v of a number that is not a whole number below a million")
-        else:
-            out.append(to_string(value, "a format() argument"))
-    if used != len(args):
-        raise Unproven("format() with more arguments than verbs")
-    return "".join(out)
-
-
-def _strings(values: Any, name: str) -> list[str]:
-    if not isinstance(known(values), (list, tuple)):
-        raise Unproven(f"{name}() of {describe(values)}, not a list")
-    return [to_string(v, f"an element given to {name}()") for v in values]
-
-
-def _coalesce(*args: Any) -> Any:
-    if not args:
-        raise Unproven("coalesce() without arguments")
-    if all(a is None or isinstance(a, str) or isinstance(a, Unknown) and a.shape == "value" for a in args):
-        for a in args:
-            if a is not None and a != "":
-                return a  # an apply-time value first: coalesce() returns it, unless it is null or ""
-        raise Unproven("coalesce() has no non-empty argument")
-    raise Unproven("coalesce() of values that are not all strings is not evaluated by the rule")
-
-
-def _index(collection: Any, key: Any) -> Any:
-    if isinstance(collection, Unknown):  # an element or attribute of an apply-time value
-        if not isinstance(key, Unknown):
-            to_string(key, "an index")
-            if collection.shape == "object" and is_number(key):
-                raise Unproven(f"{collection.reason} is a single instance (no count), not a list")
-            if collection.block is not None:
-                return _attribute(collection, key)
-        return Unknown(collection.reason)
-    if isinstance(key, Unknown) and isinstance(collection, (list, tuple, dict)):
-        return any_of(list(collection.values() if isinstance(collection, dict) else collection), key.reason)
-    if isinstance(collection, (list, tuple)):
-        position = to_number(key, "a list index")
-        if position != int(position) or not 0 <= int(position) < len(collection):
-            raise Unproven(f"the index {describe(key)} is out of range")
-        return collection[int(position)]
-    if isinstance(collection, dict):
-        name = to_string(key, "a map key")
-        if name not in collection:
-            raise Unproven(f"the key {name!r} does not exist")
-        return collection[name]
-    raise Unproven(f"{describe(collection)} cannot be indexed")
-
-
-def _lookup(collection: Any, key: Any, *default: Any) -> Any:
-    if not isinstance(collection, dict) or len(default) > 1:
-        raise Unproven("lookup() of a value that is not a map")
-    name = to_string(key, "lookup()'s key")
-    if name in collection:
-        return collection[name]
-    if default:
-        return default[0]
-    raise Unproven(f"lookup() of the missing key {name!r} without a default")
-
-
-def _element(collection: Any, position: Any) -> Any:
-    if isinstance(collection, Unknown) or isinstance(position, Unknown):
-        # element() of an empty list is an error, never null: it returns one of the elements
-        if isinstance(collection, Unknown):
-            return Unknown(f"element() of an apply-time list ({collection.reason})")
-        return any_of(list(collection) if isinstance(collection, (list, tuple)) else [None], position.reason)
-    if not isinstance(collection, (list, tuple)) or not collection:
-        raise Unproven("element() of an empty or non-list value")
-    number = to_number(position, "element()'s index")
-    if number != int(number) or number < 0:
-        raise Unproven("element() with an index that is not a whole non-negative number")
-    return collection[int(number) % len(collection)]
-
-
-def _merge(*maps: Any) -> Any:
-    result: dict[str, Any] = {}
-    for item in maps:
-        if item is None:
-            continue
-        if not isinstance(item, dict):
-            raise Unproven("merge() of a value that is not a map")
-        result.update(item)
-    return result
-
-
-def _replace(value: Any, search: Any, replacement: Any) -> str:
-    value, search, replacement = (to_string(v, "replace()'s argument") for v in (value, search, replacement))
-    if len(search) > 1 and search.startswith("/") and search.endswith("/"):
-        raise Unproven("replace() with a regular expression is not evaluated by the rule")
-    return value.replace(search, replacement)
-
-
-def _substr(value: Any, offset: Any, length: Any) -> str:
-    text = _ascii(to_string(value, "substr()'s string"), "substr")
-    start, size = int(to_number(offset, "substr()'s offset")), int(to_number(length, "substr()'s length"))
-    if "\r" in text or size < -1:  # Terraform counts "\r\n" as one character
-        raise Unproven("substr() with a carriage return or a negative length other than -1")
-    if start < 0:
-        start += len(text)
-    if start < 0 or start > len(text):
-        raise Unproven("substr() with an offset outside the string")
-    return text[start:] if size == -1 else text[start:start + size]
-
-
-def _chomp(value: Any) -> str:
-    text = to_string(value, "chomp()'s string")
-    while text.endswith(("\r\n", "\n", "\r")):
-        text = text[:-2] if text.endswith("\r\n") else text[:-1]
-    return text
-
-
-ASCII_SPACE = " \t\n\r\v\f"
-
-
-def _trimspace(value: Any) -> str:
-    text = to_string(value, "trimspace()'s string")
-    stripped = text.strip(ASCII_SPACE)
-    if stripped and (not stripped[0].isascii() or not stripped[-1].isascii()):
-        raise Unproven("trimspace() next to non-ASCII characters is not evaluated by the rule")
-    return stripped
-
-
-def _one(value: Any) -> Any:
-    if isinstance(value, Unknown):
-        raise Unproven(f"one() of a list known only at apply time, which is null when the list is empty "
-                       f"({value.reason})")
-    if not isinstance(value, (list, tuple)) or len(value) > 1:
-        raise Unproven("one() of a value that is not a list of at most one element")
-    return value[0] if value else None
-
-
-def _single_string(function: Callable[[str], str], name: str) -> Callable[[Any], str]:
-    return lambda value: function(_ascii(to_string(value, f"{name}()'s argument"), name))
-
-
-FUNCTIONS: dict[str, Callable[..., Any]] = {
-    "lower": _single_string(str.lower, "lower"),
-    "upper": _single_string(str.upper, "upper"),
-    "title": lambda value: _title(to_string(value, "title()'s argument")),
-    "trimspace": _trimspace,
-    "trim": lambda value, cutset: to_string(value, "trim()").strip(to_string(cutset, "trim()'s cutset")),
-    "trimprefix": lambda value, prefix: to_string(value, "trimprefix()").removeprefix(to_string(prefix, "trimprefix()")),
-    "trimsuffix": lambda value, suffix: to_string(value, "trimsuffix()").removesuffix(to_string(suffix, "trimsuffix()")),
-    "chomp": _chomp,
-    "format": _format,
-    "join": lambda separator, *lists: to_string(separator, "join()'s separator").join(
-        [s for items in lists for s in _strings(items, "join")]),
-    "coalesce": _coalesce,
-    "replace": _replace,
-    "substr": _substr,
-    "tostring": lambda value: None if value is None else to_string(value, "tostring()'s argument"),
-    "lookup": _lookup,
-    "element": _element,
-    "merge": _merge,
-    "one": _one,
-    "concat": lambda *lists: [v for items in lists for v in (items if isinstance(known(items), (list, tuple)) else
-                                                             _raise(Unproven("concat() of a value that is not a list")))],
-    "tolist": lambda value: Unknown(value.reason, "list") if isinstance(value, Unknown) else
-    unify(list(value), "tolist()") if isinstance(value, (list, tuple)) else _raise(Unproven("tolist() of a non-list")),
-    "toset": lambda value: _toset(value),
-    "values": lambda value: _values(value),
-    "tomap": lambda value: dict(zip(value, unify(list(value.values()), "tomap()"))) if isinstance(value, dict) else
-    _raise(Unproven("tomap() of a non-map")),
-}
-
-
-def _values(value: Any) -> Any:
-    if isinstance(value, Unknown):
-        return Unknown(value.reason, "list")
-    if not isinstance(value, dict):
-        raise Unproven("values() of a value that is not a map")
-    return [value[key] for key in sorted(value)]  # by key, as Terraform orders a map
-
-
-def _raise(exc: Exception) -> Any:
-    raise exc
-
-
-def _toset(value: Any) -> Any:
-    if isinstance(value, Unknown):
-        return Unknown(value.reason, "list")
-    if isinstance(value, (list, tuple)) and any(isinstance(v, Unknown) for v in value):
-        # a set holding apply-time values is ordered only at apply: any element may come first
-        for item in value:
-            if not subnet_like(item):
-                raise Unproven(f"toset() of an apply-time value and {describe(item)}: its order is not known")
-        return Unknown("toset() of values known only at apply time", "list")
-    items = unify(list(value), "toset()") if isinstance(value, (list, tuple)) else _raise(Unproven("toset() of a non-list"))
-    if not all(isinstance(v, str) for v in items):  # Terraform orders numbers numerically, strings lexically
-        raise Unproven("toset() of values that are not all strings is not evaluated by the rule")
-    return TfSet(sorted(set(items)))
-
 
 # ------------------------------------------------------------------ scopes and module instances
 
@@ -1169,8 +406,8 @@ def _instance_key(block: dict[str, Expression], key: Any, scope: Scope, what: st
 class ModuleInstance:
     """One instance of a module: the root module of a folder, or a module call (with its key)."""
 
-    def __init__(self, module: Module, address: str, inputs: Callable[[str], Any]) -> None:
-        self.module, self.address, self.inputs = module, address, inputs
+    def __init__(self, module: Module, address: str, inputs: Callable[[str], Any], scan: Scan) -> None:
+        self.module, self.address, self.inputs, self.scan = module, address, inputs, scan
         self.values: dict[tuple[str, str], Any] = {}
         self.trails: dict[tuple[str, str], tuple[str, ...]] = {}
         self.children: dict[tuple[str, Any], ModuleInstance] = {}
@@ -1268,7 +505,7 @@ class ModuleInstance:
                 return ABSENT
             return evaluate(call[variable].ast(), caller)
 
-        instance = ModuleInstance(load_module(folder), address, inputs)
+        instance = ModuleInstance(load_module(folder, self.scan), address, inputs, self.scan)
         self.children[memo_key] = instance
         return instance
 
@@ -1565,7 +802,7 @@ def _apply_steps(value: Any, steps: list[Any], scope: Scope) -> Any:
         if step[0] == "splat":
             value = _splat(value, step[1], scope)
         else:
-            value = _index(value, _step_key(step, scope))
+            value = index_value(value, _step_key(step, scope))
     return value
 
 
@@ -1597,7 +834,7 @@ def _instances(kind: str, type_name: str, name: str, scope: Scope) -> Any:
         return Unknown(instance.label(label))
     meta = "for_each" if "for_each" in block else "count" if "count" in block else None
     if meta is None:
-        return Unknown(instance.label(label), "object", (type_name, block), Scope(instance))
+        return Unknown(instance.label(label), "object", ResourceInstance(type_name, block, Scope(instance)))
 
     def instances() -> Any:
         value = evaluate(block[meta].ast(), Scope(instance))
@@ -1614,34 +851,40 @@ def _instances(kind: str, type_name: str, name: str, scope: Scope) -> Any:
     except Unproven:
         return Unknown(instance.label(label), "list" if meta == "count" else "value")
     if isinstance(found, dict):
-        return {key: Unknown(instance.label(f"{label}[{json.dumps(key)}]"), "object", (type_name, block),
-                             Scope(instance, (key, found[key]))) for key in sorted(found)}
+        return {key: Unknown(instance.label(f"{label}[{json.dumps(key)}]"), "object",
+                             ResourceInstance(type_name, block, Scope(instance, (key, found[key])))) for key in sorted(found)}
     if not 0 <= found <= SPLAT_LIMIT:
         return Unknown(instance.label(label), "list")
-    return [Unknown(instance.label(f"{label}[{i}]"), "object", (type_name, block), Scope(instance, None, i)) for i in range(found)]
+    return [Unknown(instance.label(f"{label}[{i}]"), "object", ResourceInstance(type_name, block, Scope(instance, None, i)))
+            for i in range(found)]
 
 
 # terraform_data's output is its input, known at plan time when the input is
 MIRRORED_ATTRIBUTES = {("terraform_data", "output"): "input"}
 
 
-def _attribute(instance: Unknown, name: str) -> Any:
-    """An attribute of a resource or data source instance. An argument its block sets is planned from
-    that expression: "" or null there stay what they are (no subnet), everything else is left to the
-    provider and known at apply. An argument the block leaves unset is computed by the provider (the rule's
-    policy counts it as a subnet), except where the rule knows it stays null."""
-    type_name, block = instance.block
-    name = MIRRORED_ATTRIBUTES.get((type_name, name), name)
-    reason = f"{instance.reason}.{name}"
-    if name not in block:
-        if (type_name, name) in NULL_WHEN_UNSET:
-            return None
-        return Unknown(reason)
-    try:  # memoized per instance, which also stops a block that refers to itself
-        return instance.scope.instance._memo(
-            "attribute", reason, lambda: _planned(evaluate(block[name].ast(), instance.scope), reason))
-    except Unproven as exc:
-        raise Unproven(f"{reason} is set by the configuration to a value the rule does not prove ({exc})") from None
+class ResourceInstance(NamedTuple):
+    """One resource or data source instance whose attributes are known at apply time (an Unknown "object")."""
+    type_name: str
+    block: dict[str, Expression]
+    scope: Scope
+
+    def attribute(self, reason: str, name: str) -> Any:
+        """An attribute of the instance. An argument its block sets is planned from that expression: "" or
+        null there stay what they are (no subnet), everything else is left to the provider and known at
+        apply. An argument the block leaves unset is computed by the provider (the rule's policy counts it as
+        a subnet), except where the rule knows it stays null."""
+        name = MIRRORED_ATTRIBUTES.get((self.type_name, name), name)
+        reason = f"{reason}.{name}"
+        if name not in self.block:
+            if (self.type_name, name) in NULL_WHEN_UNSET:
+                return None
+            return Unknown(reason)
+        expression, scope = self.block[name], self.scope
+        try:  # memoized per instance, which also stops a block that refers to itself
+            return scope.instance._memo("attribute", reason, lambda: _planned(evaluate(expression.ast(), scope), reason))
+        except Unproven as exc:
+            raise Unproven(f"{reason} is set by the configuration to a value the rule does not prove ({exc})") from None
 
 
 NULL_WHEN_UNSET = {("terraform_data", "input")}
@@ -1718,11 +961,10 @@ def _traverse(node: Any, scope: Scope) -> Any:
         if len(names) != 2:
             raise Unproven(f"{_text(root, steps)} is not evaluated by the rule")
         value = _apply_steps(_instances(root, names[0], names[1], scope), rest, scope)
-        return Unknown(reason, value.shape, value.block, value.scope) if isinstance(value, Unknown) else value
+        return Unknown(reason, value.shape, value.instance) if isinstance(value, Unknown) else value
     if root == "terraform" and first == "workspace":
         raise Unproven("terraform.workspace is chosen when Terraform runs")
     raise Unproven(f"{_text(root, steps) or root} is not evaluated by the rule")
-
 
 # ------------------------------------------------------------------ locating a notebook and tracing its attributes
 
@@ -1791,128 +1033,15 @@ class Notebook:
         return ABSENT if value is None else value
 
 
-class ScanContext:
-    """What Checkov knows about the scan in progress: its --var-file list. Found on the call stack, since
-    Checkov hands checks only the resource."""
-
-    @staticmethod
-    def runner_filter() -> Any:
-        """The RunnerFilter nearest on the stack (the registry's scan has it, a few frames up); reading
-        every frame's locals to the top costs more than the check itself."""
-        frame = sys._getframe(1)
-        while frame is not None:
-            candidate = frame.f_locals.get("runner_filter")
-            if candidate is not None and hasattr(candidate, "var_files"):
-                return candidate
-            frame = frame.f_back
-        return None
-
-    _root: tuple[Any, str | None] = (None, None)
-
-    @classmethod
-    def root(cls) -> str | None:
-        """The folder Checkov was asked to scan (its runner's `root_folder`), looked up once per scan."""
-        if cls.token is not None and cls._root[0] is cls.token:
-            return cls._root[1]
-        found, frame = None, sys._getframe(1)
-        while frame is not None:
-            candidate = frame.f_locals.get("root_folder")
-            if isinstance(candidate, str) and candidate:
-                found = candidate
-                break
-            frame = frame.f_back
-        cls._root = (cls.token, found)
-        return found
-
-    @staticmethod
-    def json_resource(resource_type: str) -> tuple[str, str] | None:
-        """(file, resource name) of the .tf.json resource being scanned: Checkov's terraform_json runner
-        hands neither to checks; its run_block frame holds both."""
-        frame = sys._getframe(1)
-        while frame is not None:
-            local_names = frame.f_locals
-            path, entity = local_names.get("full_file_path"), local_names.get("entity")
-            if isinstance(path, str) and path.endswith(".tf.json") and isinstance(entity, dict):
-                named = entity.get(resource_type)
-                if isinstance(named, dict) and len(named) == 1:
-                    return path, next(iter(named))
-                return None
-            frame = frame.f_back
-        return None
-
-    token: Any = None  # the RunnerFilter of the scan in progress, set by var_files()
-
-    @classmethod
-    def var_files(cls) -> list[str]:
-        runner_filter = cls.runner_filter()
-        cls.token = runner_filter
-        files: list[str] = []
-        for path in getattr(runner_filter, "var_files", None) or []:
-            path = os.path.abspath(path)
-            if path not in files:
-                files.append(path)
-        return files
-
-
-_roots: dict[tuple[str, tuple[str, ...]], tuple[tuple[Any, ...], ModuleInstance]] = {}
-
-
-def root_instance(folder: str, var_files: list[str]) -> ModuleInstance:
+def root_instance(folder: str, var_files: list[str], scan: Scan) -> ModuleInstance:
+    """The root module of `folder` with its variable values, once per scan (the instance memoizes values)."""
     folder = os.path.abspath(folder)
-    module = load_module(folder)
     key = (folder, tuple(var_files))
-    cached = _roots.get(key)
-    if cached is not None and _Epoch.fresh(("root", key)):
-        return cached[1]
-    names = sorted(os.listdir(folder)) if os.path.isdir(folder) else []
-    stamp_files = [os.path.join(folder, n) for n in names if n.endswith((".tfvars", ".tfvars.json"))] + var_files
-
-    def stat(path: str) -> Any:
-        try:
-            info = os.stat(path)
-            return (path, info.st_mtime_ns, info.st_size)
-        except OSError:
-            return (path, None, None)
-
-    # the instance memoizes values: rebuilt when the module or a variable file or the environment changes
-    stamp = (_module_stamp(module), tuple(stat(p) for p in stamp_files),
-             tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("TF_VAR_"))))
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    instance = ModuleInstance(module, "", _root_inputs(folder, module, var_files))
-    _roots[key] = (stamp, instance)
+    instance = scan.roots.get(key)
+    if instance is None:
+        module = load_module(folder, scan)
+        instance = scan.roots[key] = ModuleInstance(module, "", _root_inputs(folder, module, var_files), scan)
     return instance
-
-
-def _module_stamp(module: Module) -> tuple[Any, ...]:
-    return _module_cache.get(module.folder, ((),))[0]
-
-
-def resource_vertices(graph: Any, resource_type: str) -> dict[str, dict[str, Any]]:
-    """address -> attributes of each vertex of `resource_type` in Checkov's graph (rustworkx or networkx)."""
-    if hasattr(graph, "node_indexes"):  # rustworkx: payloads are (index, attributes)
-        vertices = [p[1] if isinstance(p, tuple) else p for p in graph.nodes()]
-    elif hasattr(graph, "nodes"):  # networkx
-        vertices = [attributes for _, attributes in graph.nodes(data=True)]
-    else:
-        vertices = []
-    return {v.get("__address__"): v for v in vertices if isinstance(v, dict) and v.get("block_type_") == "resource"
-            and v.get("resource_type") == resource_type}
-
-
-def module_callers(source_module: Any) -> list[str]:
-    """Files of the module calls that lead to a resource, innermost first, from Checkov's source_module_object_."""
-    if isinstance(source_module, str):
-        source_module = json.loads(source_module) if source_module.strip() else None
-    callers = []
-    while source_module is not None:
-        if isinstance(source_module, dict):  # serialized
-            callers.append(str(source_module.get("path")))
-            source_module = source_module.get("nested_tf_module")
-        else:  # checkov.terraform.modules.module_objects.TFModule
-            callers.append(str(getattr(source_module, "path")))
-            source_module = getattr(source_module, "nested_tf_module", None)
-    return callers
 
 
 def module_tree_problems(instance: ModuleInstance) -> list[str]:
@@ -1937,27 +1066,17 @@ def module_tree_problems(instance: ModuleInstance) -> list[str]:
             if isinstance(source, str) and source.startswith(("./", "../")):
                 folder = os.path.normpath(os.path.join(module.folder, source))
                 if os.path.isdir(folder):
-                    pending.append(load_module(folder))
+                    pending.append(load_module(folder, instance.scan))
     instance.tree_problems = problems  # type: ignore[attr-defined]
     return problems
 
 
-class _CallersIndex:
-    """module source folder -> callers, for one scan (its RunnerFilter held, compared by identity)."""
-
-    token: Any = None
-    indexes: dict[tuple[str, tuple[str, ...]], dict[str, list[str]]] = {}
-
-
-def callers_in_scan(folder: str, scan_root: str | None, suffixes: tuple[str, ...]) -> list[str]:
+def callers_in_scan(folder: str, scan: Scan, suffixes: tuple[str, ...]) -> list[str]:
     """Module blocks, in files with `suffixes` under the scan's root, whose local source is `folder`.
     Checkov's terraform runner reads no .tf.json and its terraform_json runner reads no module calls, so a
     notebook there is handed over as if its folder were a root module: without its caller's inputs."""
-    root = os.path.abspath(scan_root or os.path.dirname(folder))
-    token = ScanContext.token
-    if token is None or _CallersIndex.token is not token:
-        _CallersIndex.token, _CallersIndex.indexes = token, {}
-    index = _CallersIndex.indexes.get((root, suffixes))
+    root = os.path.abspath(scan.root or os.path.dirname(folder))
+    index = scan.callers.get((root, suffixes))
     if index is None:
         index = {}
         for directory, subfolders, files in os.walk(root):
@@ -1965,7 +1084,7 @@ def callers_in_scan(folder: str, scan_root: str | None, suffixes: tuple[str, ...
             if not any(f.endswith(suffixes) and not f.startswith(".") for f in files):
                 continue
             try:
-                module = load_module(directory)
+                module = load_module(directory, scan)
             except OSError:
                 continue
             for name, call in module.module_calls.items():
@@ -1976,14 +1095,17 @@ def callers_in_scan(folder: str, scan_root: str | None, suffixes: tuple[str, ...
                 if isinstance(source, str) and source.startswith(("./", "../")):
                     target = os.path.normpath(os.path.join(directory, source))
                     index.setdefault(target, []).append(f'module "{name}" in {directory}')
-        _CallersIndex.indexes[(root, suffixes)] = index
+        scan.callers[(root, suffixes)] = index
     return index.get(os.path.normpath(folder), [])
 
 
 def locate(file_path: str, resource_type: str, address: str, callers: list[str], var_files: list[str],
-           scan_root: str | None = None, caller_suffixes: tuple[str, ...] = (".tf.json",)) -> Notebook:
+           scan_root: str | None = None, caller_suffixes: tuple[str, ...] = (".tf.json",),
+           scan: Scan | None = None) -> Notebook:
     """`callers`: the files of the module calls from the innermost out (Checkov's source_module_object_).
-    `caller_suffixes`: the files whose module calls Checkov did not follow to this notebook."""
+    `caller_suffixes`: the files whose module calls Checkov did not follow to this notebook. `scan`: the
+    scan's state (a new one, rooted at `scan_root`, when not given)."""
+    scan = scan if scan is not None else Scan(scan_root)
     if os.path.basename(file_path).startswith("."):
         raise Unproven(f"Terraform ignores {os.path.basename(file_path)} (its name starts with a dot), so this "
                        "notebook is not part of the configuration; rename the file to have it judged")
@@ -1995,13 +1117,13 @@ def locate(file_path: str, resource_type: str, address: str, callers: list[str],
         raise Unproven(f"the module path of {address!r} is not understood")
     folders = [os.path.dirname(os.path.abspath(p)) for p in reversed(callers)] + \
               [os.path.dirname(os.path.abspath(file_path))]
-    instance = root_instance(folders[0], var_files)
+    instance = root_instance(folders[0], var_files, scan)
     problems = module_tree_problems(instance)
     if problems:
         raise Unproven(f"the configuration in {folders[0]} is not read as Terraform reads it ({'; '.join(problems)}); "
                        "a notebook there could go unjudged")
     if not callers:
-        called = callers_in_scan(folders[0], scan_root or ScanContext.root(), caller_suffixes)
+        called = callers_in_scan(folders[0], scan, caller_suffixes)
         if called:
             raise Unproven(f"{folders[0]} is a module called by {', '.join(called)}; the values its caller passes "
                            "are not seen in this framework")
@@ -2019,3 +1141,64 @@ def locate(file_path: str, resource_type: str, address: str, callers: list[str],
     each, count = _instance_key(block, key, Scope(instance), instance.label(f"{resource_type}.{resource_name}"))
     twice = {d[-1] for d in instance.module.duplicates if d[:4] == ("attribute", "resource", resource_type, resource_name)}
     return Notebook(Scope(instance, each, count), block, address, twice)
+
+
+# ------------------------------------------------------------------ the verdict's inputs
+
+TF_KEY, TF_SUBNET = "direct_internet_access", "subnet_id"
+
+
+def evaluate_plan(conf: dict[str, Any], plans: dict[str, Any]) -> tuple[bool, str]:
+    """A plan holds Terraform's own values: proof, except those known only after apply."""
+    unknown = after_unknown(conf, plans)
+    value = unwrap(conf, TF_KEY)
+    unresolved = None
+    if unknown.get(TF_KEY) is True:
+        unresolved = "known only after apply"
+    elif value is not verdict.ABSENT and not isinstance(value, str):
+        unresolved = f"a {verdict.type_name(value)} {verdict.describe(value)} where a string is expected"
+    subnet = unwrap(conf, TF_SUBNET)
+    subnet_problem = None
+    if subnet is verdict.ABSENT or (isinstance(subnet, str) and not subnet.strip()):
+        if unknown.get(TF_SUBNET) is not True:  # known only after apply still means "set"
+            subnet_problem = "subnet_id is not set"
+    elif not isinstance(subnet, str):
+        subnet_problem = f"subnet_id is {verdict.describe(subnet)}, not a subnet ID or reference"
+    return verdict.judge([value], unresolved, subnet_problem, TF_KEY)
+
+
+def evaluate_terraform(conf: dict[str, Any], locate: Callable[[], Any] | None) -> tuple[bool, str]:
+    """HCL and .tf.json: the rule traces both attributes from the source itself (the Terraform module evaluator above).
+    Checkov's rendered value in `conf` is not used: it is wrong both ways (a comparison on a variable
+    without a value comes out false; `["Enabled", "Disabled"][1]` comes out "Enabled")."""
+    if locate is None:
+        return False, f"{TF_KEY} could not be traced: the notebook's source was not found; failing closed"
+    try:
+        notebook = locate()
+    except Unproven as exc:
+        return False, f"{TF_KEY} could not be traced: {exc}; failing closed"
+    unresolved = None
+    try:
+        value = notebook.attribute(TF_KEY)
+    except Unproven as exc:
+        value, unresolved = None, str(exc)
+    if unresolved is None and value is not verdict.ABSENT and not isinstance(value, str):
+        unresolved = f"it is a {verdict.type_name(value)} {verdict.describe(value)} where a string is expected"
+    conditions = notebook.conditions.get(TF_KEY)
+    if unresolved is None and value != verdict.PASSING and conditions:  # name the branch, not just the value
+        shown = "not set (AWS default Enabled)" if value is verdict.ABSENT else verdict.describe(value)
+        return False, (f"{TF_KEY} is {shown} in the branch chosen because {' and '.join(conditions)}; "
+                       f"only exactly 'Disabled' turns direct internet access off")
+    subnet_problem = None
+    try:
+        subnet = notebook.attribute(TF_SUBNET)
+        if subnet is verdict.ABSENT:
+            subnet_problem = "subnet_id is not set (or null)"
+        elif isinstance(subnet, str) and not subnet.strip():
+            subnet_problem = f"subnet_id is {subnet!r}"
+        elif not isinstance(subnet, str):
+            subnet_problem = f"subnet_id is {verdict.describe(subnet)}, not a subnet ID or reference"
+    except Unproven as exc:
+        if not exc.reference:  # a resource, data source or required input is a subnet known at apply
+            subnet_problem = f"subnet_id could not be traced ({exc})"
+    return verdict.judge([value], unresolved, subnet_problem, TF_KEY)
