@@ -200,14 +200,18 @@ QUICK_SKIPS = ("tests/checkov/test_terraform_differential.py",)  # terraform pla
 # Each engine's tests are cut into shards, so that the CPUs stay busy until the end: a shard lists its files,
 # the engine's last shard runs everything else under the engine's folders (a new test file lands there).
 # Files sharing a session fixture stay in one shard (tests/conftest.py verdict_run: test_prowler_cli_end_to_end.py
-# and tests/parity). Estimates: seconds per shard measured on the idle machine (README "Tests"), to start the
-# longest first; a shard off by much only ends later, it cannot be left out.
+# and tests/parity). Every `prowler --checks-folder` run of one environment stays in one shard: Prowler copies the
+# check into its own package and deletes it at the end, so two such runs side by side would break each other
+# (the prowler shard holds them all; the bundle shard runs installed plugins only).
+# Estimates: seconds per shard on the idle machine, from the per-file times of a full run (issue 20), to start
+# the longest first; an estimate off by much only makes a shard end later, it leaves no test out.
 PROWLER_FOLDERS = ["tests/prowler", "tests/bundle", "tests/parity"]
 PROWLER_SHARDS = {  # name -> (files, estimate)
     "prowler": (["tests/prowler", "tests/parity", "tests/bundle/test_prowler_versions.py",
-                 "tests/bundle/test_prowler_unlisted_regions.py", "tests/bundle/test_prowler_bundle.py"], 380),
+                 "tests/bundle/test_prowler_unlisted_regions.py", "tests/bundle/test_prowler_bundle.py",
+                 "tests/bundle/test_prowler_app.py"], 440),
 }
-PROWLER_REST = ("bundle", 420)  # tests/bundle's other files (checkov-bundle, correlate, pre-commit, App, prowler-org)
+PROWLER_REST = ("bundle", 460)  # tests/bundle's other files: prowler-org, correlate, pre-commit, checkov-bundle
 CHECKOV_FOLDERS = ["tests/common", "tests/checkov"]
 CHECKOV_SHARDS = {
     "checkov": (["tests/checkov/test_kubernetes.py", "tests/checkov/test_thread_mode.py",
