@@ -12,8 +12,9 @@ project itself is reinstalled into them on every run, so they test the current t
 One more holds the oldest Checkov the rule supports (pyproject's `checkov>=` floor, checkov-floor.lock):
 `test` runs the verdict suites there too, so both ends of the supported range are tested.
 
-`test` runs its suites side by side (one pytest per environment, CPUs permitting) and ends with a timing table;
-`test --quick` is the inner loop (no floor suite, no bundle or version environments).
+`test` runs its suites side by side (CPUs permitting, longest first) and ends with a timing table;
+`test --quick` is the inner loop (no floor suite, no bundle or version environments). Each engine's tests run as
+shards (one pytest each), so the CPUs stay busy until the end.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -115,6 +116,8 @@ class Suite:
     name: str
     env: str  # the environment whose python runs pytest
     paths: list[str]
+    ignores: list[str] = field(default_factory=list)  # files under `paths` another suite (shard) runs
+    estimate: float = 0.0  # seconds on an idle 2-core machine (measured): the longest start first
     log: Path | None = None
     process: subprocess.Popen[bytes] | None = None
     started: float = 0.0
@@ -123,28 +126,63 @@ class Suite:
 
 
 QUICK_SKIPS = ("tests/checkov/test_terraform_differential.py",)  # terraform plans: minutes
+# Each engine's tests are cut into shards, so that the CPUs stay busy until the end: a shard lists its files,
+# the engine's last shard runs everything else under the engine's folders (a new test file lands there).
+# Files sharing a session fixture stay in one shard (tests/conftest.py verdict_run: test_prowler_cli_end_to_end.py
+# and tests/parity). Every `prowler --checks-folder` run of one environment stays in one shard: Prowler copies the
+# check into its own package and deletes it at the end, so two such runs side by side would break each other
+# (the prowler shard holds them all; the bundle shard runs installed plugins only).
+# Estimates: seconds per shard on the idle machine, from the per-file times of a full run (issue 20), to start
+# the longest first; an estimate off by much only makes a shard end later, it leaves no test out.
+PROWLER_FOLDERS = ["tests/prowler", "tests/bundle", "tests/parity"]
+PROWLER_SHARDS = {  # name -> (files, estimate)
+    "prowler": (["tests/prowler", "tests/parity", "tests/bundle/test_prowler_versions.py",
+                 "tests/bundle/test_prowler_unlisted_regions.py", "tests/bundle/test_prowler_bundle.py",
+                 "tests/bundle/test_prowler_app.py"], 440),
+}
+PROWLER_REST = ("bundle", 460)  # tests/bundle's other files: prowler-org, correlate, pre-commit, checkov-bundle
+CHECKOV_FOLDERS = ["tests/common", "tests/checkov"]
+CHECKOV_SHARDS = {
+    "checkov": (["tests/checkov/test_kubernetes.py", "tests/checkov/test_thread_mode.py",
+                 "tests/checkov/test_properties.py", "tests/checkov/test_properties_terraform_traced.py",
+                 "tests/checkov/test_terraform_differential.py", "tests/checkov/test_subnet_shapes.py"], 400),
+}
+CHECKOV_REST = ("checkov-2", 400)
+
+
+def _shards(env: str, folders: list[str], shards: dict[str, tuple[list[str], float]],
+            rest: tuple[str, float], quick: bool) -> list[Suite]:
+    """One suite per shard of an engine's folders (quick: the folders of --quick only)."""
+    def kept(paths: list[str]) -> list[str]:
+        return [p for p in paths if any(p == f or p.startswith(f + "/") for f in folders) and (ROOT / p).exists()
+                and not (quick and p in QUICK_SKIPS)]
+
+    suites = [Suite(name, env, kept(paths), estimate=estimate) for name, (paths, estimate) in shards.items()]
+    taken = [p for suite in suites for p in suite.paths]
+    # the rest: the folders, without what a shard runs (a shard's folder wholly taken is not passed at all)
+    suites.append(Suite(rest[0], env, [f for f in folders if f not in taken and (ROOT / f).exists()],
+                        ignores=[p for p in taken if not any(p == f for f in folders)], estimate=rest[1]))
+    return [suite for suite in suites if suite.paths]
 
 
 def _suites(args: argparse.Namespace) -> list[Suite]:
-    """The suites to run, longest first (so two run side by side for most of the time)."""
+    """The suites to run, longest first (so the CPUs stay busy to the end)."""
     engines = args.engines or ENGINES
     suites = []
-    prowler_paths = ["tests/prowler", "tests/parity"] if args.quick else ["tests/prowler", "tests/bundle", "tests/parity"]
     if "prowler" in engines:  # bundle and parity tests drive the other environments' CLIs and need moto from this one
-        suites.append(Suite("prowler", "prowler", prowler_paths))
+        folders = [f for f in PROWLER_FOLDERS if not (args.quick and f == "tests/bundle")]
+        suites += _shards("prowler", folders, PROWLER_SHARDS, PROWLER_REST, args.quick)
     if "checkov" in engines:
-        suites.append(Suite("checkov", "checkov", ["tests/common", "tests/checkov"]))
+        suites += _shards("checkov", CHECKOV_FOLDERS, CHECKOV_SHARDS, CHECKOV_REST, args.quick)
         if not (args.skip_floor or args.quick):  # the floor runs what must hold on the oldest supported Checkov
-            suites.append(Suite(FLOOR_ENV, FLOOR_ENV, list(FLOOR_SUITE)))
-    for suite in suites:
-        suite.paths = [p for p in suite.paths if (ROOT / p).exists()]
-    return [suite for suite in suites if suite.paths]
+            suites.append(Suite(FLOOR_ENV, FLOOR_ENV, [p for p in FLOOR_SUITE if (ROOT / p).exists()], estimate=170))
+    return sorted(suites, key=lambda suite: -suite.estimate)
 
 
 def _prepare(suites: list[Suite], quick: bool) -> None:
     """Environments are created or refreshed one after the other, before any suite starts: the bundle
     reinstall and the installers must not run under a suite's feet."""
-    wanted = [suite.env for suite in suites]
+    wanted = list(dict.fromkeys(suite.env for suite in suites))
     if "prowler" in wanted:
         wanted = ["checkov", *([] if quick else BUNDLES), *wanted]  # parity uses checkov; bundle tests the bundles
     for env in dict.fromkeys(wanted):
@@ -157,7 +195,7 @@ def _start(suite: Suite, workspace: Path, args: argparse.Namespace) -> None:
     """pytest in the suite's environment. Suites running side by side share the source tree only: each has
     its own pytest temp folder and cache, and its output goes to its own log (printed when it ends)."""
     suite.log = workspace / f"{suite.name}.log"
-    skips = [f"--ignore={path}" for path in QUICK_SKIPS if args.quick]
+    skips = [f"--ignore={path}" for path in [*suite.ignores, *(QUICK_SKIPS if args.quick else ())]]
     command = [str(venv_python(suite.env)), "-m", "pytest", *suite.paths, *skips,
                f"--basetemp={workspace / suite.name}", "-o", f"cache_dir=.pytest_cache/{suite.name}", *args.pytest_args]
     log(f"start {suite.name}: pytest in the {suite.env} environment: {' '.join(suite.paths)}")

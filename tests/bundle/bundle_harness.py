@@ -35,3 +35,15 @@ def installed_folder(engine: str, kind: str, cwd: Path) -> Path:
     folder = Path(result.stdout.strip())
     assert folder.is_dir() and str(folder).startswith(str(BUNDLE_BIN[engine].parent)), folder
     return folder
+
+
+def prowler_package(engine: str, cwd: Path) -> Path:
+    """The folder of the prowler package in that environment (prowler, prowler-5.41.0, ...)."""
+    result = run(engine, ["python", "-c", "import prowler, os; print(os.path.dirname(prowler.__file__))"], cwd)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return Path(result.stdout.strip())
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every path under folder with its size and modification time: what a run must leave as it was."""
+    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")}

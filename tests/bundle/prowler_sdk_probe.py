@@ -1,6 +1,8 @@
 """What Prowler App's Celery workers and API do with the installed bundle, through Prowler's SDK.
 
-Run with the Python of an environment holding only Prowler plus the bundle (never imported by the tests):
+Run with the Python of an environment holding only Prowler plus the bundle (never imported by the tests).
+Several commands separated by `+` run in one process (Prowler's import is paid once); the result is a JSON
+object with one entry per command name:
 
     python prowler_sdk_probe.py scan '{"role_arn": ..., "aws_access_key_id": ...}' CHECK [CHECK...]
         The worker's scan task: AwsProvider(**secret) (api/utils.py initialize_prowler_provider), then
@@ -75,13 +77,23 @@ def compliance(provider: str) -> dict:
 
 
 def main(argv: list[str]) -> int:
-    if argv[0] == "scan":
-        result = scan(json.loads(argv[1]), argv[2:])
-    elif argv[0] == "compliance":
-        result = compliance(argv[1])
-    else:
-        raise SystemExit(f"unknown command {argv[0]!r}")
-    print("D9-PROBE-RESULT " + json.dumps(result, default=str))
+    commands, current = [], []
+    for word in argv:
+        if word == "+":
+            commands.append(current)
+            current = []
+        else:
+            current.append(word)
+    commands.append(current)
+    results = {}
+    for command in commands:
+        if command[0] == "scan":
+            results["scan"] = scan(json.loads(command[1]), command[2:])
+        elif command[0] == "compliance":
+            results["compliance"] = compliance(command[1])
+        else:
+            raise SystemExit(f"unknown command {command[0]!r}")
+    print("D9-PROBE-RESULT " + json.dumps(results, default=str))
     return 0
 
 

@@ -44,7 +44,8 @@ def python_of(engine: str):
 
 
 def probe(engine: str, arguments: list[str], cwd, extra: dict[str, str] | None = None) -> dict:
-    """The probe with that environment's Python; no AWS setting of this process leaks in."""
+    """The probe with that environment's Python; no AWS setting of this process leaks in. Returns
+    {command: its result} (commands separated by "+")."""
     env = {k: v for k, v in bundle_env(engine).items() if not k.startswith("AWS_")}
     result = subprocess.run([str(python_of(engine)), str(PROBE), *arguments], cwd=cwd, env={**env, **(extra or {})},
                             capture_output=True, text=True, timeout=900)
@@ -55,7 +56,9 @@ def probe(engine: str, arguments: list[str], cwd, extra: dict[str, str] | None =
 
 @pytest.fixture(scope="module")
 def organization():
-    """A management account (moto's default, 123456789012) and a member account reached through a role."""
+    """A management account (moto's default, 123456789012) and a member account reached through a role. A server
+    of its own: the scan's expectations include how a fresh moto answers ap-southeast-6 (see below); after other
+    tests' scans and a reset (tests/conftest.py moto_session) it answers that region normally."""
     with moto_server() as management:
         member = management.assume(MEMBER, ROLE)
         for name, (region, settings, _) in NOTEBOOKS.items():
@@ -64,17 +67,34 @@ def organization():
         yield management
 
 
+# What the App stores for an AWS provider added with a role: the secret, plus the tenant's mutelist
+SECRET = {"role_arn": f"arn:aws:iam::{MEMBER}:role/{ROLE}", "external_id": "d9-tenant",
+          "aws_access_key_id": "testing", "aws_secret_access_key": "testing",
+          "mutelist_content": {"Accounts": {MEMBER: {"Checks": {PROWLER_CHECK: {
+              "Regions": ["*"], "Resources": ["accepted-risk"]}}}}},
+          # not part of the App's kwargs: only cuts the retries of moto's 500 to ListMonitoringSchedules
+          "retries_max_attempts": 1}
+
+
+@pytest.fixture(scope="module")
+def app_calls(organization, tmp_path_factory):
+    """Per Prowler release, one probe process (Prowler's import paid once) makes the worker's scan of the member
+    account and the API's compliance calls: {"scan": ..., "compliance": ...}."""
+    results = {}
+
+    def of(version: str) -> dict:
+        if version not in results:
+            results[version] = probe(ENVIRONMENTS[version], ["scan", json.dumps(SECRET), PROWLER_CHECK, "+",
+                                                             "compliance", "aws"], tmp_path_factory.mktemp("app"),
+                                     {"AWS_ENDPOINT_URL": organization.endpoint, "AWS_DEFAULT_REGION": US})
+        return results[version]
+
+    return of
+
+
 @pytest.mark.parametrize("version", ENVIRONMENTS)
-def test_worker_scan_reports_each_notebook_of_the_role_account_once(organization, version, tmp_path):
-    # What the App stores for an AWS provider added with a role: the secret, plus the tenant's mutelist
-    secret = {"role_arn": f"arn:aws:iam::{MEMBER}:role/{ROLE}", "external_id": "d9-tenant",
-              "aws_access_key_id": "testing", "aws_secret_access_key": "testing",
-              "mutelist_content": {"Accounts": {MEMBER: {"Checks": {PROWLER_CHECK: {
-                  "Regions": ["*"], "Resources": ["accepted-risk"]}}}}},
-              # not part of the App's kwargs: only cuts the retries of moto's 500 to ListMonitoringSchedules
-              "retries_max_attempts": 1}
-    result = probe(ENVIRONMENTS[version], ["scan", json.dumps(secret), PROWLER_CHECK], tmp_path,
-                   {"AWS_ENDPOINT_URL": organization.endpoint, "AWS_DEFAULT_REGION": US})
+def test_worker_scan_reports_each_notebook_of_the_role_account_once(app_calls, version):
+    result = app_calls(version)["scan"]
     # The App scans every region. moto (tools/requirements/prowler.lock) answers SageMaker in ap-southeast-6 with
     # HTTP 500: Prowler's inventory could not list that region, and the check reports it (MANUAL, the region
     # as resource) instead of passing over it in silence.
@@ -105,8 +125,8 @@ def test_worker_scan_reports_each_notebook_of_the_role_account_once(organization
 
 
 @pytest.mark.parametrize("version", ENVIRONMENTS)
-def test_universal_loader_lists_the_framework_its_requirements_and_check(version, tmp_path):
-    result = probe(ENVIRONMENTS[version], ["compliance", "aws"], tmp_path)
+def test_universal_loader_lists_the_framework_its_requirements_and_check(app_calls, version):
+    result = app_calls(version)["compliance"]
     assert result["prowler_version"] == version
     universal = result["universal"]
     # beside the built-ins: per-provider ones and the multi-provider JSONs at the top of prowler/compliance

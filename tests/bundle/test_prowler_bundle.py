@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import sys
 from pathlib import Path
 
 import pytest
@@ -10,46 +9,22 @@ import yaml
 from bundle_harness import BUNDLE_BIN, installed_folder, run
 from rule import EXAMPLES, PROWLER_CHECK, ROOT, RULE
 
-sys.path.insert(0, str(ROOT / "tools"))
-from moto_account import moto_server  # noqa: E402
-
 US, EU = "us-east-1", "eu-west-1"
-NO_PYC = {"PYTHONDONTWRITEBYTECODE": "1"}  # only Prowler's own writes matter here, not Python's caches
+# The plugin's verdicts, and that a plugin run writes nothing into Prowler's package, are asserted by
+# tests/bundle/test_prowler_versions.py test_end_to_end_verdicts_with_the_installed_plugin (one run serves both).
 
 
 @pytest.fixture(scope="module")
-def account():
-    with moto_server() as account:
-        account.seed_from_template(EXAMPLES / "cloudformation" / "notebooks.yaml", US)
-        account.create_notebook(EU, "eu-public", DirectInternetAccess="Enabled", RootAccess="Disabled")
-        yield account
-
-
-def prowler_package(tmp_path: Path) -> Path:
-    result = run("prowler", ["python", "-c", "import prowler, os; print(os.path.dirname(prowler.__file__))"], tmp_path)
-    return Path(result.stdout.strip())
-
-
-def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
-    return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")}
+def account(moto_session):
+    moto_session.reset()
+    moto_session.seed_from_template(EXAMPLES / "cloudformation" / "notebooks.yaml", US)
+    moto_session.create_notebook(EU, "eu-public", DirectInternetAccess="Enabled", RootAccess="Disabled")
+    return moto_session
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
     with open(path, newline="") as handle:
         return list(csv.DictReader(handle, delimiter=";"))
-
-
-def test_plugin_mode_writes_nothing_into_prowler(account, tmp_path):
-    package = prowler_package(tmp_path)
-    before = snapshot(package)
-    result = run("prowler", ["prowler", "aws", "-c", PROWLER_CHECK, "--region", US, EU, "-M", "csv", "-o", "out",
-                             "-F", "plugin", "--no-banner", "--aws-retries-max-attempts", "1"],
-                 tmp_path, {**account.env_overrides, **NO_PYC})
-    assert result.returncode == 3, result.stdout[-3000:] + result.stderr[-3000:]
-    rows = {r["RESOURCE_NAME"]: r["STATUS"] for r in read_csv(tmp_path / "out" / "plugin.csv")}
-    assert rows == {"PassPrivateNotebook": "PASS", "FailDefaultInternet": "FAIL", "FailInternetEnabled": "FAIL",
-                    "eu-public": "FAIL"}
-    assert snapshot(package) == before, "the run wrote into Prowler's package"
 
 
 def test_service_filter_and_listing_find_the_plugin(tmp_path):

@@ -86,7 +86,7 @@ def test_prowler_app_sdk_path(denied, engine, tmp_path):
     secret = {"aws_access_key_id": keys["AWS_ACCESS_KEY_ID"], "aws_secret_access_key": keys["AWS_SECRET_ACCESS_KEY"],
               "regions": [US, EU], "retries_max_attempts": 1}
     result = probe(engine, ["scan", json.dumps(secret), PROWLER_CHECK], tmp_path,
-                   {"AWS_ENDPOINT_URL": server.endpoint, "AWS_DEFAULT_REGION": US})
+                   {"AWS_ENDPOINT_URL": server.endpoint, "AWS_DEFAULT_REGION": US})["scan"]
     assert_region_findings({f["resource_name"]: (f["region"], f["status"], f["status_extended"])
                             for f in result["findings"]})
     assert {f["resource_uid"] for f in result["findings"]} == {

@@ -13,16 +13,16 @@ import re
 import sys
 
 import pytest
-from bundle_harness import BUNDLE_BIN, VENVS, bundle_env
+from bundle_harness import BUNDLE_BIN, VENVS, bundle_env, prowler_package, snapshot
 from prowler_harness import EU, US, assert_verdicts, run_prowler, seed_verdict_scenario
 from rule import PROWLER_CHECK, ROOT, RULE
 
 sys.path.insert(0, str(ROOT / "tools"))
 import prowler_versions  # noqa: E402
-from moto_account import moto_server  # noqa: E402
 
 NEWEST, FLOOR, BELOW = "5.46.0", "5.41.0", "5.40.0"
 PLUGIN_ENVIRONMENTS = {NEWEST: "prowler", FLOOR: "prowler-5.41.0"}
+NO_PYC = {"PYTHONDONTWRITEBYTECODE": "1"}  # only Prowler's own writes into its package matter, not Python's caches
 
 
 def environment(engine: str, account) -> dict[str, str]:
@@ -34,9 +34,8 @@ def prowler_of(engine: str):
 
 
 @pytest.fixture(scope="module")
-def account():
-    with moto_server() as account:
-        yield account
+def account(moto_session):
+    return moto_session  # each test seeds it anew (seed_verdict_scenario resets it)
 
 
 def test_tested_versions_are_the_ends_of_the_declared_range():
@@ -52,12 +51,17 @@ def test_tested_versions_are_the_ends_of_the_declared_range():
 
 @pytest.mark.parametrize("version", PLUGIN_ENVIRONMENTS)
 def test_end_to_end_verdicts_with_the_installed_plugin(account, version, tmp_path):
+    """The plugin (no --checks-folder): the verdicts, and nothing written into Prowler's package (read-only safe)."""
     engine = PLUGIN_ENVIRONMENTS[version]
     seeded = seed_verdict_scenario(account)
-    result, rows, ocsf = run_prowler(account, tmp_path, [US, EU], checks_folder=None, prowler=prowler_of(engine),
-                                     env=environment(engine, account), cwd=tmp_path)
+    package = prowler_package(engine, tmp_path)
+    before = snapshot(package)
+    result, rows, ocsf = run_prowler(account, tmp_path / "out", [US, EU], checks_folder=None,
+                                     prowler=prowler_of(engine), env={**environment(engine, account), **NO_PYC},
+                                     cwd=tmp_path)
     assert_verdicts(result, rows, ocsf, seeded)
     assert {r["PROWLER_VERSION"] for r in rows.values()} == {version}
+    assert snapshot(package) == before, "the run wrote into Prowler's package"
 
 
 def test_below_the_floor_every_notebook_is_manual(account, tmp_path):

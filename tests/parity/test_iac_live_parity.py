@@ -7,17 +7,14 @@ import subprocess
 import sys
 
 import pytest
-from prowler_harness import run_prowler
 from rule import CHECKOV_ID, ROOT, VENVS
 
 sys.path.insert(0, str(ROOT / "tools"))
-from moto_account import moto_server  # noqa: E402
 from parity import (cloudformation_name, kubernetes_names, load_scenarios, terraform_name,  # noqa: E402
                     to_cloudformation, to_kubernetes, to_terraform)
 
 SCENARIOS = load_scenarios()
 CHECKOV = VENVS / "checkov" / "bin" / "checkov"
-REGION = "us-east-1"
 
 
 @pytest.fixture(scope="module")
@@ -41,15 +38,11 @@ def checkov_verdicts(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def prowler_verdicts(tmp_path_factory):
-    out = tmp_path_factory.mktemp("prowler")
-    with moto_server() as account:
-        for scenario in SCENARIOS:
-            if scenario["live"]:
-                account.create_notebook(REGION, scenario["name"], **scenario["settings"])
-        result, rows, _ = run_prowler(account, out, [REGION])
-    assert result.returncode == 3, result.stdout[-3000:] + result.stderr[-3000:]
-    return {name: row["STATUS"] for name, row in rows.items()}
+def prowler_verdicts(verdict_run):
+    """{notebook: status} of the live scenarios, from the Prowler run shared with the end-to-end verdict test
+    (tests/conftest.py verdict_run: the scenarios have a region of their own there)."""
+    assert verdict_run.result.returncode == 3, verdict_run.result.stdout[-3000:] + verdict_run.result.stderr[-3000:]
+    return verdict_run.parity
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s["name"] for s in SCENARIOS])

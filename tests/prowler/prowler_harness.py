@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
@@ -140,3 +141,43 @@ def assert_verdicts(result, rows: dict, ocsf: dict, seeded: dict[str, tuple[str,
     assert "subnet-0example" in rows["PassPrivateNotebook"]["STATUS_EXTENDED"]
     assert rows["eu-internet-omitted"]["RESOURCE_TAGS"] == "team=ml"
     assert "re-create the notebook in a VPC subnet" in rows["eu-internet-omitted"]["STATUS_EXTENDED"]
+
+
+PARITY_REGION = "us-west-2"  # the parity scenarios' live notebooks (tests/parity/scenarios.yaml), apart from the rest
+
+
+@dataclass
+class VerdictRun:
+    result: subprocess.CompletedProcess
+    rows: dict  # CSV rows by notebook, every region
+    ocsf: dict  # OCSF findings by notebook, every region
+    seeded: dict[str, tuple[str, str]]  # the end-to-end verdict scenario: {notebook: (region, expected status)}
+    parity: dict[str, str]  # {notebook: status Prowler gave} in PARITY_REGION
+
+    def rows_in(self, *regions: str) -> dict:
+        return {n: r for n, r in self.rows.items() if r["REGION"] in regions}
+
+    def ocsf_in(self, *regions: str) -> dict:
+        return {n: f for n, f in self.ocsf.items() if f["resources"][0]["region"] in regions}
+
+
+def run_verdict_scenarios(account, out: Path) -> VerdictRun:
+    """The end-to-end verdict scenario (US, EU) and the parity scenarios' live notebooks (PARITY_REGION) in one
+    account, judged by one Prowler run. Every finding belongs to one of the two, once: each test then asserts
+    exact verdicts over its own region(s)."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from parity import load_scenarios
+
+    seeded = seed_verdict_scenario(account)
+    live = [s["name"] for s in load_scenarios() if s["live"]]
+    for scenario in load_scenarios():
+        if scenario["live"]:
+            account.create_notebook(PARITY_REGION, scenario["name"], **scenario["settings"])
+    result, rows, ocsf = run_prowler(account, out, [US, EU, PARITY_REGION])
+    with open(out / "run.csv", newline="") as handle:
+        lines = list(csv.DictReader(handle, delimiter=";"))
+    assert len(lines) == len(rows) == len(seeded) + len(live), "a notebook was reported twice or not at all"
+    assert {r["REGION"] for r in rows.values()} == {US, EU, PARITY_REGION}
+    assert set(rows) == set(seeded) | set(live)
+    parity = {n: r["STATUS"] for n, r in rows.items() if r["REGION"] == PARITY_REGION}
+    return VerdictRun(result, rows, ocsf, seeded, parity)

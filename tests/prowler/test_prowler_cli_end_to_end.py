@@ -5,22 +5,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from prowler_harness import EU, US, assert_verdicts, run_prowler, seed_verdict_scenario
+from prowler_harness import EU, US, assert_verdicts, run_prowler
 from rule import PROWLER_CHECK, ROOT, RULE
 
-sys.path.insert(0, str(ROOT / "tools"))
-from moto_account import moto_server  # noqa: E402
-
-import prowler  # noqa: E402
+import prowler
 
 SAGEMAKER_CHECKS = Path(prowler.__file__).parent / "providers" / "aws" / "services" / "sagemaker"
 BUILTIN = RULE["engines"]["prowler"]["builtin_counterpart"]
-
-
-@pytest.fixture(scope="module")
-def account():
-    with moto_server() as account:
-        yield account
 
 
 def assert_prowler_left_intact(result):
@@ -32,13 +23,12 @@ def assert_prowler_left_intact(result):
     assert bad == [], bad
 
 
-def test_examples_and_root_access_combinations_in_two_regions(account, tmp_path):
+def test_examples_and_root_access_combinations_in_two_regions(verdict_run):
     """The end-to-end verdict test (Prowler 5.46.0, --checks-folder); tests/bundle/test_prowler_versions.py
-    runs the same scenario at both ends of the declared range with the installed plugin."""
-    seeded = seed_verdict_scenario(account)
-    result, rows, ocsf = run_prowler(account, tmp_path, [US, EU])
-    assert_verdicts(result, rows, ocsf, seeded)
-    assert_prowler_left_intact(result)
+    runs the same scenario at both ends of the declared range with the installed plugin. The same Prowler run
+    judges the parity scenarios in a third region (tests/parity)."""
+    assert_verdicts(verdict_run.result, verdict_run.rows_in(US, EU), verdict_run.ocsf_in(US, EU), verdict_run.seeded)
+    assert_prowler_left_intact(verdict_run.result)
 
 
 def test_our_check_name_is_not_a_builtin():
@@ -49,7 +39,7 @@ def test_our_check_name_is_not_a_builtin():
     assert PROWLER_CHECK not in builtins
 
 
-def test_exported_check_folder_from_an_unrelated_directory_with_a_mutelist(account, tmp_path):
+def test_exported_check_folder_from_an_unrelated_directory_with_a_mutelist(moto_session, tmp_path):
     """`d9-rules export prowler DIR`: the copy users commit to their own repository, run from elsewhere, with
     `-w mutelist.yaml` muting the only failing notebook. One Prowler run for both (each start costs ~20 s):
     the exported copy's FAIL and PASS verdicts, the mute, and exit 0 when every FAIL is muted (exit 3 for an
@@ -62,6 +52,7 @@ def test_exported_check_folder_from_an_unrelated_directory_with_a_mutelist(accou
     export("prowler", checks)
     assert sorted(str(p.relative_to(checks)) for p in checks.rglob("*") if p.is_file()) == sorted(
         f"{PROWLER_CHECK}/{name}" for name in ("__init__.py", f"{PROWLER_CHECK}.py", f"{PROWLER_CHECK}.metadata.json"))
+    account = moto_session
     account.reset()
     account.create_notebook(US, "accepted-risk", DirectInternetAccess="Enabled")
     account.create_notebook(US, "private", DirectInternetAccess="Disabled", SubnetId="subnet-0a",
