@@ -11,10 +11,25 @@ from prowler.config.config import prowler_version
 from prowler.lib.check.compliance_models import Compliance, get_bulk_compliance_frameworks_universal
 from prowler.lib.check.models import CheckMetadata
 
-# the installed bundle's rule data, generated from metadata/
-from d9_rules.rule_data import PROWLER_CHECK_ID as CHECK, PROWLER_FRAMEWORK as FRAMEWORK, PROWLER_MIN_VERSION as FLOOR
-
 problems = []
+try:  # the installed bundle's rule data, generated from metadata/
+    from d9_rules import rule_data
+except ImportError:  # no bundle installed: say so, naming the check from the checkout's rule data when at hand
+    problems.append("the bundle's package d9_rules is not installed")
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "d9_rule_data", Path(__file__).resolve().parents[2] / "d9_rules" / "rule_data.py")
+    rule_data = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(rule_data)
+    except OSError:
+        for problem in problems:
+            print(f"d9 bundle: {problem}", file=sys.stderr)
+        sys.exit(1)
+CHECK, FRAMEWORK, FLOOR = rule_data.PROWLER_CHECK_ID, rule_data.PROWLER_FRAMEWORK, rule_data.PROWLER_MIN_VERSION
+
 try:
     too_old = tuple(int(part) for part in prowler_version.split(".")[:2]) < FLOOR
 except ValueError:
