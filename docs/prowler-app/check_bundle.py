@@ -13,7 +13,7 @@ from prowler.lib.check.models import CheckMetadata
 
 problems = []
 try:  # the installed bundle's rule data, generated from metadata/
-    from d9_rules import rule_data
+    import d9_rules.rule_data as rule_data
 except ImportError:  # no bundle installed: say so, naming the check from the checkout's rule data when at hand
     problems.append("the bundle's package d9_rules is not installed")
     import importlib.util
