@@ -25,28 +25,31 @@ if __package__:  # imported through the folder's package (d9_aws_net_49_siblings
     from . import d9_aws_net_49_terraform as terraform
 
 
-# ---------------------------------------------------------------- python-hcl2's parser: Checkov's parse trees, kept for one scan
+# ---------------------------------------------------------------- python-hcl2's parser: Checkov's parse, read once
 
 class _CapturingParser:
     """Stands in for python-hcl2's Lark parser during the parse of a Terraform scan that runs this rule, and
-    keeps the trees Checkov parses anyway (only of texts that declare a notebook), keyed by the exact text, so
-    tracing does not parse those files a second time. Only a speed-up: a file whose tree was not kept is
-    parsed again by the same parser. Installed when the folder loads in such a scan's Terraform runner (before
+    keeps what the evaluator reads of each text Checkov parses anyway (only texts that declare a notebook; the
+    blocks and their expressions' ASTs, never the Lark tree), keyed by the exact text, so tracing does not
+    parse those files a second time. Only a speed-up: a file not kept is parsed again by the same parser. Installed when the folder loads in such a scan's Terraform runner (before
     Checkov parses) and removed when the rule first judges a notebook of it (after Checkov parsed) or when the
     folder loads for a Terraform scan that does not run the rule: it never outlives one scan's parse."""
 
-    LIMIT = 16 * 1024 * 1024  # characters of source whose trees are kept (a tree takes ~30 times more)
+    LIMIT = 16 * 1024 * 1024  # characters of source whose blocks are kept
 
     def __init__(self, parser: Any, marker: str) -> None:
         self._d9_parser, self.marker = parser, marker
-        self.trees: dict[str, Any] = {}
+        self.parsed: dict[str, Any] = {}
         self.size = 0
 
     def parse(self, text: str, *args: Any, **kwargs: Any) -> Any:
         tree = self._d9_parser.parse(text, *args, **kwargs)
         if isinstance(text, str) and self.marker in text and self.size + len(text) <= self.LIMIT:
-            self.trees[text] = tree
-            self.size += len(text)
+            try:
+                self.parsed[text] = terraform.hcl_blocks(tree, text)
+                self.size += len(text)
+            except Exception:  # e.g. a heredoc Terraform reads otherwise: the evaluator parses it again and says so
+                pass
         return tree
 
     def __getattr__(self, name: str) -> Any:
@@ -87,7 +90,7 @@ def capture_parse_for_scan(resource_type: str, check_id: str) -> None:
 
 
 def release_parse_capture() -> dict[str, Any]:
-    """Removes the capture (Checkov's parse of the scan is over once the rule judges) and hands its trees over."""
+    """Removes the capture (Checkov's parse of the scan is over once the rule judges) and hands its files over."""
     try:
         from hcl2.parser import Hcl2
     except ImportError:  # pragma: no cover
@@ -97,8 +100,8 @@ def release_parse_capture() -> dict[str, Any]:
     if original is None:
         return {}
     Hcl2.lark_parser = original
-    trees = getattr(current, "trees", None)
-    return trees if isinstance(trees, dict) else {}
+    parsed = getattr(current, "parsed", None)
+    return parsed if isinstance(parsed, dict) else {}
 
 
 # ---------------------------------------------------------------- Terraform: the scan in progress, its graph and module calls
@@ -154,7 +157,7 @@ def _var_files(found: Any) -> list[str]:
 class ScanState:
     """Everything the rule keeps during one Checkov scan (one RunnerFilter, held here so that an identity test
     cannot match a newer one at a reused address): the scan's --var-file list and root, the Terraform
-    evaluator's Scan (modules, root instances, module-call index, Checkov's kept parse trees), the
+    evaluator's Scan (modules, root instances, module-call index, the files of Checkov's parse it kept), the
     CloudFormation sources read, the Kubernetes files re-read, the plans read and the graph index. A new scan
     gets a new state: nothing survives it but the evaluator's content-keyed cache of parsed modules."""
 
@@ -162,7 +165,7 @@ class ScanState:
         self.token = token
         self.var_files = _var_files(token)
         self.terraform = terraform.Scan(scan_root())
-        self.trees_taken = False
+        self.parsed_taken = False
         self.sources = cloudformation_sources.Sources()
         self.kubernetes: dict[str, Any] = {}
         self.plans: dict[str, Any] = {}
@@ -183,15 +186,15 @@ _state: ScanState | None = None
 
 def current_scan(hcl: bool = False) -> ScanState:
     """The state of the scan in progress. `hcl`: asked for a notebook of the terraform runner, whose parse is
-    then over: the kept parse trees are taken over (not for the terraform_json runner, which in thread mode can
+    then over: the files kept from it are taken over (not for the terraform_json runner, which in thread mode can
     run while the terraform runner still parses)."""
     global _state
     token = runner_filter()
     state = _state
     if state is None or token is None or state.token is not token:
         state = _state = ScanState(token)
-    if hcl and not state.trees_taken:
-        state.terraform.trees, state.trees_taken = release_parse_capture(), True
+    if hcl and not state.parsed_taken:
+        state.terraform.parsed, state.parsed_taken = release_parse_capture(), True
     return state
 
 

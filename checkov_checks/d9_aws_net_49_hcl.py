@@ -74,12 +74,9 @@ def _parser() -> Any:
     return getattr(parser, "_d9_parser", parser)
 
 
-def parse_hcl(text: str, trees: dict[str, Any] | None = None) -> Any:
-    """The Lark tree of an HCL text (its `start` node): from `trees` (the trees Checkov's own parse of the scan
-    kept, by exact text) when it holds it, else parsed here by the same parser."""
-    text = text + "\n"
-    tree = trees.pop(text, None) if trees else None
-    return tree if tree is not None else _parser().parse(text)
+def parse_hcl(text: str) -> Any:
+    """The Lark tree of an HCL text (its `start` node), by the parser Checkov uses."""
+    return _parser().parse(text)
 
 
 def parse_expression(text: str) -> Any:

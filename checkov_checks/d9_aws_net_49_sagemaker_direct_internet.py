@@ -66,7 +66,7 @@ with _LOAD_LOCK:
     cloudformation = siblings.load("d9_aws_net_49_cloudformation")
     kubernetes = siblings.load("d9_aws_net_49_kubernetes")
     adapter = siblings.load("d9_aws_net_49_checkov_adapter")
-    # reuse the trees of Checkov's own HCL parse in a Terraform scan that runs this rule (a speed-up)
+    # reuse Checkov's own HCL parse in a Terraform scan that runs this rule (a speed-up)
     adapter.capture_parse_for_scan(rule_data.TERRAFORM_RESOURCE, rule_data.CHECKOV_ID)
 
 CHECKOV_ID = rule_data.CHECKOV_ID

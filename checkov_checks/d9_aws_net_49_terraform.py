@@ -61,16 +61,17 @@ def after_unknown(conf: dict[str, Any], plans: dict[str, Any]) -> dict[str, Any]
 # ------------------------------------------------------------------ one module: its files, blocks and attributes
 
 class Expression:
-    """An attribute's expression, converted to the AST on first use."""
+    """An attribute's expression: an HCL one as its AST (converted when its file was read), a .tf.json one as
+    its JSON value, converted to the AST on first use."""
 
-    __slots__ = ("source", "text", "json", "_ast")
+    __slots__ = ("source", "json", "_ast")
 
-    def __init__(self, source: Any, text: str, is_json: bool) -> None:
-        self.source, self.text, self.json, self._ast = source, text, is_json, None
+    def __init__(self, ast: Any = None, json_value: Any = None, is_json: bool = False) -> None:
+        self.source, self.json, self._ast = json_value, is_json, ast
 
     def ast(self) -> Any:
         if self._ast is None:
-            self._ast = json_ast(self.source) if self.json else to_ast(self.source, self.text)
+            self._ast = json_ast(self.source)
         return self._ast
 
 
@@ -78,8 +79,7 @@ class Literal(Expression):
     """A value that is not an expression (a .tf.json variable default, a tfvars.json value)."""
 
     def __init__(self, value: Any) -> None:
-        super().__init__(value, "", True)
-        self._ast = ("lit", value)
+        super().__init__(("lit", value), value, True)
 
 
 class Module:
@@ -121,25 +121,17 @@ class Module:
                     self.duplicates.add(("local", name))
                 self.locals[name] = expression
 
-    def add_hcl(self, text: str, override: bool, trees: dict[str, Any] | None = None) -> None:
-        tree = parse_hcl(text, trees)
-        text = text + "\n"  # what was parsed: node positions refer to it
-        if "<<" in text:
-            _check_heredocs(tree, text)
-        body = tree.children[0] if tree.children and isinstance(tree.children[0], Tree) else None
-        for block in body.children if body is not None else []:
-            if not isinstance(block, Tree) or block.data != "block":
-                continue
-            kind = str(block.children[0].children[0])
-            labels = [str(c)[1:-1] if isinstance(c, Token) else str(c.children[0]) for c in block.children[1:-1]]
-            attributes: dict[str, Expression] = {}
-            for item in block.children[-1].children:
-                if isinstance(item, Tree) and item.data == "attribute":
-                    name = str(item.children[0].children[0])
-                    if name in attributes:
-                        self.duplicates.add(("attribute", kind, *labels, name))
-                    attributes[name] = Expression(item.children[1], text, False)
-            self.add_block(kind, labels, attributes, override)
+    def add_hcl(self, text: str, override: bool, parsed: dict[str, Any] | None = None) -> None:
+        """An HCL file: its blocks from `parsed` (what the capture of Checkov's own parse kept, by the exact
+        text parsed: the file and a line end) when there, else parsed here by the same parser."""
+        text = text + "\n"  # what is parsed: node positions refer to it
+        blocks = parsed.pop(text, None) if parsed else None
+        if blocks is None:
+            blocks = hcl_blocks(parse_hcl(text), text)
+        for kind, labels, attributes, repeated in blocks:
+            for name in repeated:
+                self.duplicates.add(("attribute", kind, *labels, name))
+            self.add_block(kind, labels, {name: Expression(ast) for name, ast in attributes}, override)
 
     def add_json(self, document: Any, override: bool) -> None:
         if not isinstance(document, _Pairs):
@@ -162,7 +154,7 @@ class Module:
                     if name in result:
                         raise ValueError(f"the argument {name} is set twice in one block")
                     value = json_plain(value)
-                    result[name] = Literal(value) if name in literal else Expression(value, "", True)
+                    result[name] = Literal(value) if name in literal else Expression(json_value=value, is_json=True)
             return result
 
         def named(item: Any) -> list[tuple[str, Any]]:
@@ -186,6 +178,37 @@ class Module:
                     for name, body in named(item):
                         self.add_block(kind, [name], attributes_of(body, ("default",) if kind == "variable" else ()),
                                        override)
+
+
+def hcl_blocks(tree: Any, text: str) -> list[tuple[str, list[str], list[tuple[str, Any]], list[str]]]:
+    """What a module keeps of a parsed HCL file: (kind, labels, [(attribute, AST)], attributes set twice) per
+    block. The Lark tree is not kept: the collector would walk it for the rest of Checkov's scan (issue 19:
+    keeping Checkov's trees cost more collector time than the parse they saved)."""
+    if "<<" in text:
+        _check_heredocs(tree, text)
+    body = tree.children[0] if tree.children and isinstance(tree.children[0], Tree) else None
+    blocks = []
+    for block in body.children if body is not None else []:
+        if not isinstance(block, Tree) or block.data != "block":
+            continue
+        kind = str(block.children[0].children[0])
+        labels = [str(c)[1:-1] if isinstance(c, Token) else str(c.children[0]) for c in block.children[1:-1]]
+        attributes: list[tuple[str, Any]] = []
+        seen: set[str] = set()
+        repeated: list[str] = []
+        for item in block.children[-1].children:
+            if isinstance(item, Tree) and item.data == "attribute":
+                name = str(item.children[0].children[0])
+                if name in seen:
+                    repeated.append(name)
+                seen.add(name)
+                try:
+                    ast = to_ast(item.children[1], text)
+                except Exception:  # a shape the rule does not read: this expression is unproven, not the file
+                    ast = ("unsupported", f"the expression of {name}")
+                attributes.append((name, ast))  # set twice: the later one is kept (and the file reported)
+        blocks.append((kind, labels, attributes, repeated))
+    return blocks
 
 
 def _check_heredocs(tree: Any, text: str) -> None:
@@ -254,9 +277,9 @@ class Scan:
     the root instances (their memoized values), the module-call index and the parse trees Checkov's own parse
     kept. A new scan starts empty; across scans only PARSED survives, keyed by the files' content."""
 
-    def __init__(self, root: str | None = None, trees: dict[str, Any] | None = None) -> None:
+    def __init__(self, root: str | None = None, parsed: dict[str, Any] | None = None) -> None:
         self.root = root  # the folder Checkov was asked to scan
-        self.trees = trees if trees is not None else {}
+        self.parsed = parsed if parsed is not None else {}  # text -> hcl_blocks(), from Checkov's own parse
         self.modules: dict[str, Module] = {}
         self.roots: dict[tuple[str, tuple[str, ...]], ModuleInstance] = {}
         self.callers: dict[tuple[str, tuple[str, ...]], dict[str, list[str]]] = {}
@@ -304,7 +327,7 @@ def load_module(folder: str, scan: Scan) -> Module:
                 if name.endswith(".tf.json"):
                     module.add_json(load_json(text), _is_override(name))
                 else:
-                    module.add_hcl(text, _is_override(name), scan.trees)
+                    module.add_hcl(text, _is_override(name), scan.parsed)
             except Exception as exc:  # Terraform refuses a module with a file it cannot parse
                 detail = str(exc) if isinstance(exc, ValueError) and str(exc).startswith(("the ", "a ")) else \
                     "it could not be parsed"
@@ -555,10 +578,10 @@ def _root_inputs(folder: str, module: Module, var_files: list[str]) -> Callable[
                     raise ValueError("not an object")
                 values.update({k: ("value", v) for k, v in document.items()})
             else:
-                body = parse_hcl(_read(path)).children[0]
+                body = parse_hcl(_read(path) + "\n").children[0]
                 for item in body.children:
                     if isinstance(item, Tree) and item.data == "attribute":
-                        values[str(item.children[0].children[0])] = ("hcl", Expression(item.children[1], "", False))
+                        values[str(item.children[0].children[0])] = ("hcl", Expression(to_ast(item.children[1], "")))
                     else:
                         raise ValueError("a tfvars file holds only attributes")
         except Exception:

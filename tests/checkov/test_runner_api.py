@@ -27,9 +27,9 @@ def test_cloudformation_runner():
 
 
 def test_the_parser_is_left_as_it_was(monkeypatch):
-    """The rule reuses the trees of Checkov's HCL parse only within a Terraform scan that runs it: a scan of other
+    """The rule reuses Checkov's HCL parse only within a Terraform scan that runs it: a scan of other
     checks leaves python-hcl2's parser untouched, and one that runs the rule restores it once parsed, having
-    parsed each file once (the traced notebooks used the kept trees)."""
+    parsed each file once (the traced notebooks used what the capture kept)."""
     from hcl2.parser import Hcl2
 
     original, parsed = Hcl2.lark_parser, []
