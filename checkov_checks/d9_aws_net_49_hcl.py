@@ -297,6 +297,8 @@ def check_plain(text: str) -> str:
 
 
 def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
     out, index = [], 0
     while index < len(text):
         char = text[index]
@@ -345,6 +347,11 @@ HCL_SPACE = " \t\n\r"
 def parse_template(body: str, quoted: bool) -> Any:
     """A string template: literal parts and `${...}` interpolations (quoted HCL strings also have escapes).
     Template directives `%{...}` are not evaluated."""
+    if "{" not in body and not (quoted and "\\" in body):  # no interpolation, directive or escape: the text itself
+        try:
+            return ("lit", check_plain(body))
+        except Unproven as exc:
+            return ("unsupported", str(exc))
     try:
         parts: list[Any] = []
         literal: list[str] = []

@@ -997,6 +997,8 @@ def same_folder(a: str, b: str) -> bool:
 
 def split_address(address: str) -> list[tuple[str, Any]]:
     """`module.a["k"].module.b.aws_x.y[0]` -> [("module", None), ("a", "k"), ...]: names with instance keys."""
+    if "[" not in address and not address.endswith("."):  # no instance key: the names between the dots
+        return [(name, None) for name in address.split(".")] if address else []
     segments: list[tuple[str, Any]] = []
     index, name = 0, []
     while index < len(address):
