@@ -12,6 +12,17 @@ from prowler.lib.check.compliance_models import Compliance, get_bulk_compliance_
 from prowler.lib.check.models import CheckMetadata
 
 problems = []
+
+
+def report() -> None:
+    """Print the problems found (or the all-clear) and exit 1 when there is one: the image build fails."""
+    for problem in problems:
+        print(f"d9 bundle: {problem}", file=sys.stderr)
+    if not problems:
+        print(f"d9 bundle: Prowler {prowler_version} lists {CHECK} and {FRAMEWORK}")
+    sys.exit(1 if problems else 0)
+
+
 try:  # the installed bundle's rule data, generated from metadata/
     import d9_rules.rule_data as rule_data
 except ImportError:  # no bundle installed: say so, naming the check from the checkout's rule data when at hand
@@ -25,9 +36,7 @@ except ImportError:  # no bundle installed: say so, naming the check from the ch
     try:
         spec.loader.exec_module(rule_data)
     except OSError:
-        for problem in problems:
-            print(f"d9 bundle: {problem}", file=sys.stderr)
-        sys.exit(1)
+        report()
 CHECK, FRAMEWORK, FLOOR = rule_data.PROWLER_CHECK_ID, rule_data.PROWLER_FRAMEWORK, rule_data.PROWLER_MIN_VERSION
 
 try:
@@ -42,8 +51,4 @@ if FRAMEWORK not in get_bulk_compliance_frameworks_universal("aws"):
     problems.append(f"Prowler's universal compliance loader does not list {FRAMEWORK}")
 if FRAMEWORK not in Compliance.get_bulk("aws"):
     problems.append(f"Prowler's compliance loader does not list {FRAMEWORK}")
-for problem in problems:
-    print(f"d9 bundle: {problem}", file=sys.stderr)
-if not problems:
-    print(f"d9 bundle: Prowler {prowler_version} lists {CHECK} and {FRAMEWORK}")
-sys.exit(1 if problems else 0)
+report()
