@@ -9,6 +9,7 @@ RootAccess.
 """
 from __future__ import annotations
 
+import os
 import re
 import sys
 
@@ -22,7 +23,9 @@ import prowler_versions  # noqa: E402
 
 NEWEST, FLOOR, BELOW = "5.46.0", "5.41.0", "5.40.0"
 PLUGIN_ENVIRONMENTS = {NEWEST: "prowler", FLOOR: "prowler-5.41.0"}
-NO_PYC = {"PYTHONDONTWRITEBYTECODE": "1"}  # only Prowler's own writes into its package matter, not Python's caches
+# Only Prowler's own writes into its package matter, not Python's bytecode caches: those go to the cache prefix
+# when one is set (tools/dev.py suite_env), else they are not written.
+NO_PYC = {} if os.environ.get("PYTHONPYCACHEPREFIX") else {"PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def environment(engine: str, account) -> dict[str, str]:
