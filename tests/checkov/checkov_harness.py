@@ -1,15 +1,19 @@
 """Runs the real checkov CLI and reads its JSON report."""
 from __future__ import annotations
 
+import atexit
+import functools
 import importlib.util
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from rule import CHECKOV_ID, ROOT
+from rule import CHECKOV_ID, EXAMPLES, ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
 from k8s_tools import with_k8s_tools_on_path  # noqa: E402
@@ -74,3 +78,26 @@ def scan(target: Path, *extra: str, env: dict[str, str] | None = None) -> tuple[
     assert result.returncode in (0, 1), f"checkov exited {result.returncode}\n{result.stderr[-3000:]}"
     assert "Cannot load external check" not in result.stderr, result.stderr[-3000:]
     return result, findings_from_json(result.stdout)
+
+
+@functools.lru_cache(maxsize=None)
+def _scan_once(target: Path, extra: tuple[str, ...], env: tuple[tuple[str, str], ...]):
+    return scan(target, *extra, env=dict(env))
+
+
+def shared_scan(target: Path, *extra: str, env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess[str], list[Finding]]:
+    """scan(), run once per session for the same folder, options and environment: the corpus runs that several
+    test files read (verdicts per framework, reasons, variable files) pay Checkov's start-up and scan once.
+    The findings are shared: read them, never change them."""
+    return _scan_once(Path(target), tuple(extra), tuple(sorted((env or {}).items())))
+
+
+@functools.lru_cache(maxsize=None)
+def examples_reports() -> tuple[subprocess.CompletedProcess[str], Path]:
+    """One `checkov -d examples/ --check <the rule>` run writing the cli, json, sarif and junitxml reports into a
+    folder, read by the output tests and the --check selection test."""
+    out = Path(tempfile.mkdtemp(prefix="d9-examples-reports-"))
+    atexit.register(shutil.rmtree, out, True)
+    result = checkov_cli(EXAMPLES, "-o", "cli", "-o", "json", "-o", "sarif", "-o", "junitxml",
+                         "--output-file-path", str(out))
+    return result, out

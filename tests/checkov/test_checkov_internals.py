@@ -1,12 +1,16 @@
 """The one adapter to Checkov's internals (d9_aws_net_49_checkov_adapter.py: runner frames, their locals, runner
 attributes). Its self-test must pass on the installed Checkov, and every way its look-up can miss must turn
-a notebook that PASSES into FAILED with a details line, through the real checkov CLI (mutants of a copy of
-the check folder)."""
+a notebook that PASSES into FAILED with a details line. The unmutated folder runs through the real checkov CLI;
+the mutants of a copy of the check folder run through the CLI's entry point in children forked from one
+interpreter that imported Checkov once (checkov_forks.py): the same run, without paying the import per mutant."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from checkov_harness import CHECKOV, CHECKS_DIR, findings_from_json
@@ -43,12 +47,46 @@ def project(tmp_path_factory):
     return folder
 
 
+def _arguments(project, checks_dir) -> list[str]:
+    return ["-d", str(project), "--external-checks-dir", str(checks_dir), "--check", CHECKOV_ID, "--skip-download",
+            "--framework", "cloudformation", "serverless", "-o", "json"]
+
+
+def _verdicts_of(returncode: int, stdout: str, stderr: str):
+    assert returncode in (0, 1), stderr[-3000:]
+    return {f.resource.split(".")[-1]: (f.verdict, f.details) for f in findings_from_json(stdout)}
+
+
 def _verdicts(project, checks_dir):
-    result = subprocess.run([str(CHECKOV), "-d", str(project), "--external-checks-dir", str(checks_dir),
-                             "--check", CHECKOV_ID, "--skip-download", "--framework", "cloudformation", "serverless",
-                             "-o", "json"], capture_output=True, text=True, cwd=ROOT, timeout=600)
-    assert result.returncode in (0, 1), result.stderr[-3000:]
-    return {f.resource.split(".")[-1]: (f.verdict, f.details) for f in findings_from_json(result.stdout)}
+    result = subprocess.run([str(CHECKOV), *_arguments(project, checks_dir)], capture_output=True, text=True,
+                            cwd=ROOT, timeout=600)
+    return _verdicts_of(result.returncode, result.stdout, result.stderr)
+
+
+@pytest.fixture(scope="module")
+def mutant_runs(project, tmp_path_factory):
+    """Every mutant's check folder (None where the mutation no longer applies), all run in one checkov_forks.py."""
+    runs, folders = [], {}
+    for mutant, ((old, new), _) in MUTANTS.items():
+        folder = tmp_path_factory.mktemp("mutant")
+        checks = folder / "checks"
+        shutil.copytree(CHECKS_DIR, checks, ignore=shutil.ignore_patterns("__pycache__"))
+        source = (checks / VALUES_FILE).read_text()
+        if source.count(old) != 1:
+            folders[mutant] = None
+            continue
+        (checks / VALUES_FILE).write_text(source.replace(old, new))
+        folders[mutant] = folder
+        runs.append({"argv": _arguments(project, checks), "stdout": str(folder / "stdout"),
+                     "stderr": str(folder / "stderr")})
+    runs_file = tmp_path_factory.mktemp("runs") / "runs.json"
+    runs_file.write_text(json.dumps(runs))
+    forks = subprocess.run([sys.executable, str(Path(__file__).with_name("checkov_forks.py")), str(runs_file)],
+                           capture_output=True, text=True, cwd=ROOT, timeout=1800)
+    assert forks.returncode == 0, forks.stderr[-3000:]
+    codes = iter(json.loads(forks.stdout))
+    return {mutant: folder and (next(codes), (folder / "stdout").read_text(), (folder / "stderr").read_text())
+            for mutant, folder in folders.items()}
 
 
 def test_the_self_test_passes_on_the_installed_checkov():
@@ -65,14 +103,10 @@ def test_the_unmutated_rule_passes_both_notebooks(project):
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=list(MUTANTS))
-def test_a_look_up_that_misses_fails_closed(project, tmp_path, mutant):
-    (old, new), expected = MUTANTS[mutant]
-    checks = tmp_path / "checks"
-    shutil.copytree(CHECKS_DIR, checks, ignore=shutil.ignore_patterns("__pycache__"))
-    source = (checks / VALUES_FILE).read_text()
-    assert source.count(old) == 1, f"the mutation no longer applies: {old!r}"
-    (checks / VALUES_FILE).write_text(source.replace(old, new))
-    verdicts = _verdicts(project, checks)
+def test_a_look_up_that_misses_fails_closed(mutant_runs, mutant):
+    (old, _), expected = MUTANTS[mutant]
+    assert mutant_runs[mutant] is not None, f"the mutation no longer applies: {old!r}"
+    verdicts = _verdicts_of(*mutant_runs[mutant])
     assert set(verdicts) == {"PassParameterDefault", "PassServerless"}
     for name, (verdict, details) in verdicts.items():
         assert verdict == "FAILED", (mutant, name)

@@ -42,15 +42,27 @@ def symlink_loop(folder):
 HOSTILE = [binary_garbage, non_utf8_template, very_large_template, deeply_nested_json, symlink_loop]
 
 
+@pytest.fixture(scope="module")
+def hostile_tree(tmp_path_factory):
+    """A copy of examples/ next to each hostile file, one folder per kind, all in one scan of the rule's
+    frameworks (a scan that dies on any of them fails every case)."""
+    tree = tmp_path_factory.mktemp("hostile")
+    for make_hostile in HOSTILE:
+        folder = tree / make_hostile.__name__
+        shutil.copytree(EXAMPLES, folder)
+        make_hostile(folder)
+    _, findings = scan(tree, "--framework", *RULE_FRAMEWORKS)  # asserts exit 0/1 and that our check loaded
+    return findings
+
+
 @pytest.mark.parametrize("make_hostile", HOSTILE, ids=[f.__name__ for f in HOSTILE])
-def test_scan_survives_and_keeps_verdicts(tmp_path, make_hostile):
-    shutil.copytree(EXAMPLES, tmp_path, dirs_exist_ok=True)
-    make_hostile(tmp_path)
-    result, findings = scan(tmp_path, "--framework", *RULE_FRAMEWORKS)  # asserts exit 0/1 and that our check loaded
-    examples = [f for f in findings if f.file_path.startswith(("/terraform/", "/cloudformation/", "/kubernetes/"))]
+def test_scan_survives_and_keeps_verdicts(hostile_tree, make_hostile):
+    copy = f"/{make_hostile.__name__}/"
+    examples = [f for f in hostile_tree if f.file_path.startswith(tuple(
+        copy + part for part in ("terraform/", "cloudformation/", "kubernetes/")))]
     assert {(f.file_path, f.resource): f.verdict for f in examples} == {
         (f.file_path, f.resource): expected_verdict(f.resource) for f in examples}
-    assert len(examples) == len(EXAMPLE_NAMES), [f.resource for f in findings]
+    assert len(examples) == len(EXAMPLE_NAMES), [f.resource for f in hostile_tree if f.file_path.startswith(copy)]
 
 
 def test_known_checkov_limit_deep_json_aborts_an_all_frameworks_scan(tmp_path):

@@ -17,8 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from checkov_harness import CHECKOV, CHECKS_DIR, RULE_FRAMEWORKS
-from rule import CHECKOV_ID, FIXTURES, ROOT
+from checkov_harness import CHECKOV, CHECKS_DIR, RULE_FRAMEWORKS, examples_reports
+from rule import CHECKOV_ID, EXAMPLES, FIXTURES, ROOT
 
 sys.path.insert(0, str(ROOT))
 from d9_rules import inventory  # noqa: E402
@@ -165,11 +165,10 @@ def test_audit_reads_a_report_made_in_another_checkout(plain_checkov_report, tmp
 
 
 def test_audit_passes_when_every_notebook_has_a_verdict(tmp_path):
-    examples = ROOT / "examples"
-    result = subprocess.run([str(CHECKOV), "-d", str(examples), "--external-checks-dir", str(CHECKS_DIR), "--check",
-                             CHECKOV_ID, "--skip-download", "-o", "json"], capture_output=True, text=True, timeout=900)
-    (tmp_path / "r.json").write_text(result.stdout)
-    code, report = audit(tmp_path / "r.json", examples, tmp_path)
+    # `checkov -d examples --check <the rule> -o json`'s report, the run test_outputs.py reads too
+    result, reports = examples_reports()
+    assert result.returncode == 1, result.stderr[-3000:]
+    code, report = audit(reports / "results_json.json", EXAMPLES, tmp_path)
     assert (code, report["not_judged"], report["unreadable"]) == (0, [], {})
 
 

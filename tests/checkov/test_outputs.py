@@ -4,17 +4,15 @@ import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
-from checkov_harness import CHECKOV, RULE_FRAMEWORKS, checkov_cli
+from checkov_harness import CHECKOV, RULE_FRAMEWORKS, checkov_cli, examples_reports
 from rule import CHECKOV_ID, EXAMPLE_NAMES, EXAMPLES, EXAMPLES_FAILING, RULE
 
 from rule import GUIDELINE_URL as GUIDELINE
 
 
 @pytest.fixture(scope="module")
-def outputs(tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    result = checkov_cli(EXAMPLES, "-o", "cli", "-o", "json", "-o", "sarif", "-o", "junitxml",
-                         "--output-file-path", str(out))
+def outputs():
+    result, out = examples_reports()
     assert result.returncode == 1, result.stderr[-2000:]  # the bad examples fail
     return out
 

@@ -1,6 +1,6 @@
 """The details line of a FAILED names the cause, so a user can fix the right thing."""
 import pytest
-from checkov_harness import scan
+from checkov_harness import shared_scan
 from rule import FIXTURES
 
 REASONS = [  # (framework, fixture folder, resource, words the details must contain)
@@ -67,7 +67,7 @@ REASONS = [  # (framework, fixture folder, resource, words the details must cont
 def details_by_resource():
     seen = {}
     for framework, folder in sorted({(r[0], r[1]) for r in REASONS}):
-        _, findings = scan(FIXTURES / folder, "--framework", framework)
+        _, findings = shared_scan(FIXTURES / folder, "--framework", framework)
         seen.update({(framework, f.resource): " ".join(f.details) for f in findings})
     return seen
 

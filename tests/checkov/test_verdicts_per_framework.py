@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from checkov_harness import scan
+from checkov_harness import shared_scan
 from rule import EXAMPLES, FIXTURES, GUIDELINE_URL, annotated_name, declared_names, expected_verdict
 
 # (scenario, folder, checkov framework, files that declare notebooks, results expected)
@@ -40,7 +40,7 @@ SCENARIOS = [
 @pytest.fixture(scope="module", params=SCENARIOS, ids=[s[0].split(":")[0] + f"[{s[1].name}]" for s in SCENARIOS])
 def scenario(request):
     name, folder, framework, suffixes, count = request.param
-    _, findings = scan(folder, "--framework", framework)
+    _, findings = shared_scan(folder, "--framework", framework)
     return name, folder, framework, suffixes, count, findings
 
 
