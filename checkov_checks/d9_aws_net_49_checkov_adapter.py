@@ -31,8 +31,8 @@ class _CapturingParser:
     """Stands in for python-hcl2's Lark parser during the parse of a Terraform scan that runs this rule, and
     keeps what the evaluator reads of each text Checkov parses anyway (only texts that declare a notebook; the
     blocks and their expressions' ASTs, never the Lark tree), keyed by the exact text, so tracing does not
-    parse those files a second time. Only a speed-up: a file not kept is parsed again by the same parser. Installed when the folder loads in such a scan's Terraform runner (before
-    Checkov parses) and removed when the rule first judges a notebook of it (after Checkov parsed) or when the
+    parse those files a second time. Only a speed-up: a file not kept is parsed again by the same parser.
+    Installed when the folder loads in such a scan's Terraform runner (before Checkov parses) and removed when the rule first judges a notebook of it (after Checkov parsed) or when the
     folder loads for a Terraform scan that does not run the rule: it never outlives one scan's parse."""
 
     LIMIT = 16 * 1024 * 1024  # characters of source whose blocks are kept

@@ -274,8 +274,8 @@ def json_plain(value: Any) -> Any:
 
 class Scan:
     """What one Checkov scan owns on the Terraform side: the modules read (each folder listed and read once),
-    the root instances (their memoized values), the module-call index and the parse trees Checkov's own parse
-    kept. A new scan starts empty; across scans only PARSED survives, keyed by the files' content."""
+    the root instances (their memoized values), the module-call index and what the capture of Checkov's own
+    parse kept of its files. A new scan starts empty; across scans only PARSED survives, keyed by the files' content."""
 
     def __init__(self, root: str | None = None, parsed: dict[str, Any] | None = None) -> None:
         self.root = root  # the folder Checkov was asked to scan
