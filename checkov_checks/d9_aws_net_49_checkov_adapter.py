@@ -118,6 +118,35 @@ def runner_filter() -> Any:
     return None
 
 
+def terraform_graph() -> Any:
+    """The graph Checkov's terraform runner chose for the file it is scanning, or why it cannot be read. Asked
+    of the runner itself (its run_block frame: `self` and `scanned_file`), with Checkov's own choice among its
+    graphs, never of the check's `graph` attribute: the terraform and terraform_plan runners share one check
+    registry, and in thread mode (the default on macOS and Windows) each assigns its own graph to that
+    registry, and so to the check, while the other runner's notebooks are being judged."""
+    if isinstance(TERRAFORM_RUN_BLOCK, str):
+        return TERRAFORM_RUN_BLOCK
+    frame = sys._getframe(1)
+    for _ in range(FRAME_SEARCH_DEPTH):
+        if frame is None:
+            break
+        if frame.f_code is TERRAFORM_RUN_BLOCK:
+            runner, scanned_file = frame.f_locals.get("self"), frame.f_locals.get("scanned_file")
+            choose = getattr(runner, "_assign_correct_graph_to_registry", None)
+            if not (callable(choose) and isinstance(scanned_file, str)):
+                return "Checkov's terraform runner does not choose its graph where the rule reads it"
+            chosen = _ChosenGraph()
+            choose(chosen, scanned_file)  # Checkov's choice, made on a stand-in for the shared registry
+            return chosen.graph
+        frame = frame.f_back
+    return "Checkov's terraform runner was not found on the call stack, so the notebook's graph is unknown"
+
+
+class _ChosenGraph:
+    """Receives the graph Checkov's terraform runner assigns to a registry."""
+    graph: Any = None
+
+
 def scan_root() -> str | None:
     """The folder Checkov was asked to scan (its runner's `root_folder`)."""
     frame = sys._getframe(1)
@@ -298,6 +327,9 @@ def self_test() -> tuple[dict[Any, str], str]:
 
 
 RUNNER_CODES, INTERNALS_PROBLEM = self_test()
+# the terraform runner's method that hands HCL notebooks to checks (terraform_graph), or why it is not there
+TERRAFORM_RUN_BLOCK = _runner_code(RunnerFrame("checkov.terraform.runner", "run_block", ("self", "scanned_file"),
+                                               ("all_graphs",)))
 
 
 def runner_scope(conf: Any) -> RunnerScope | str:

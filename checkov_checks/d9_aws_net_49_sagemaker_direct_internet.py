@@ -73,6 +73,18 @@ CHECKOV_ID = rule_data.CHECKOV_ID
 TERRAFORM_RESOURCE, CLOUDFORMATION_RESOURCE = rule_data.TERRAFORM_RESOURCE, rule_data.CLOUDFORMATION_RESOURCE
 
 
+_EVALUATION_LOCK = threading.RLock()  # this folder copy's scan state (adapter.current_scan) has one user at a time
+_THREAD = threading.local()
+
+
+def _thread_details() -> dict[int, list[str]]:
+    """This thread's details lists, per check object."""
+    table = getattr(_THREAD, "details", None)
+    if table is None:
+        table = _THREAD.details = {}
+    return table
+
+
 class _RuleIdentity:
     """What the three check classes share: identity, severity, benchmarks, the fail-closed verdict, and the
     hand-over of the details line to this rule's report records."""
@@ -85,12 +97,24 @@ class _RuleIdentity:
         self.benchmarks = rule_data.BENCHMARKS
         self._pending: dict[int, tuple[dict[str, Any], list[str]]] = {}
 
+    # Checkov keeps a check's details on the check object, and in its thread mode the runners that share a
+    # registry (terraform and terraform_plan) run the same check object at once: each thread has its own list,
+    # so a runner copies the details of the notebook it judged, never another runner's.
+    @property
+    def details(self) -> list[str]:
+        return _thread_details().setdefault(id(self), [])
+
+    @details.setter
+    def details(self, value: list[str]) -> None:
+        _thread_details()[id(self)] = value
+
     def run(self, *args: Any, **kwargs: Any) -> Any:
-        check_result = super().run(*args, **kwargs)  # type: ignore[misc]
-        if len(self._pending) >= self._PENDING_LIMIT:
-            self._pending.clear()
-        # keyed by the result's identity (the result is held, so the key cannot be reused meanwhile)
-        self._pending[id(check_result)] = (check_result, list(self.details))
+        with _EVALUATION_LOCK:  # one notebook at a time: the scan's state and caches are shared by the runners
+            check_result = super().run(*args, **kwargs)  # type: ignore[misc]
+            if len(self._pending) >= self._PENDING_LIMIT:
+                self._pending.clear()
+            # keyed by the result's identity (the result is held, so the key cannot be reused meanwhile)
+            self._pending[id(check_result)] = (check_result, list(self.details))
         return check_result
 
     @property
@@ -129,6 +153,12 @@ class _RuleIdentity:
         return CheckResult.PASSED if passed else CheckResult.FAILED
 
 
+def _unlocated(why: str) -> Callable[[], Any]:
+    def locate() -> Any:
+        raise terraform.Unproven(why)
+    return locate
+
+
 _COMMON = dict(
     name=rule_data.TITLE,
     id=CHECKOV_ID,
@@ -151,7 +181,10 @@ class SageMakerNotebookDirectInternetTerraform(_RuleIdentity, TerraformCheck):
         address = conf.get("__address__")
         if isinstance(address, str):  # terraform (HCL)
             scan = adapter.current_scan(hcl=True)
-            vertex = scan.vertex(getattr(self, "graph", None), resource_type, address)
+            graph = adapter.terraform_graph()
+            if isinstance(graph, str):
+                return _unlocated(graph)
+            vertex = scan.vertex(graph, resource_type, address)
             if vertex is None:
                 return None
             return lambda: terraform.locate(
@@ -199,14 +232,15 @@ class SageMakerNotebookDirectInternetKubernetes(_RuleIdentity, KubernetesCheck):
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         conf = kwargs.get("entity_configuration", args[1] if len(args) > 1 else None)
-        self._scanned_file = kwargs.get("scanned_file", args[0] if args else None)
-        if kubernetes.kubernetes_api(conf) is None:
-            # Another API group's NotebookInstance is not a SageMaker notebook. UNKNOWN is the one result
-            # Checkov leaves out of every report; answering before the skip annotations are read keeps
-            # such a resource out even when it carries this rule's skip annotation.
-            self.details = []
-            return {"result": CheckResult.UNKNOWN}
-        return super().run(*args, **kwargs)
+        with _EVALUATION_LOCK:  # the kubernetes, kustomize and helm runners share this object: one file at a time
+            self._scanned_file = kwargs.get("scanned_file", args[0] if args else None)
+            if kubernetes.kubernetes_api(conf) is None:
+                # Another API group's NotebookInstance is not a SageMaker notebook. UNKNOWN is the one result
+                # Checkov leaves out of every report; answering before the skip annotations are read keeps
+                # such a resource out even when it carries this rule's skip annotation.
+                self.details = []
+                return {"result": CheckResult.UNKNOWN}
+            return super().run(*args, **kwargs)
 
     def scan_spec_conf(self, conf: dict[str, Any]) -> CheckResult:
         found = kubernetes.kubernetes_api(conf)

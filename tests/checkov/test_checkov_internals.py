@@ -21,13 +21,23 @@ NOTEBOOK = ("    Type: AWS::SageMaker::NotebookInstance\n    Properties:\n      
             "      RoleArn: arn:aws:iam::123456789012:role/r\n      SubnetId: subnet-0123456789abcdef0\n")
 TEMPLATE = ("AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  Mode: {Type: String, Default: Disabled}\n"
             "Resources:\n  PassParameterDefault:\n" + NOTEBOOK + "      DirectInternetAccess: !Ref Mode\n")
+TERRAFORM = ('resource "aws_sagemaker_notebook_instance" "PassTerraform" {\n  name = "nb"\n'
+             '  role_arn = "arn:aws:iam::123456789012:role/r"\n  instance_type = "ml.t3.medium"\n'
+             '  subnet_id = "subnet-0123456789abcdef0"\n  direct_internet_access = "Disabled"\n}\n')
 SERVERLESS = ("service: nb\nprovider:\n  name: aws\nresources:\n  Resources:\n    PassServerless:\n"
               + "".join("  " + line + "\n" for line in NOTEBOOK.splitlines()) + "        DirectInternetAccess: Disabled\n")
 
-# (mutation of the adapter, the details every notebook must then carry)
+CFN_NOTEBOOKS, TF_NOTEBOOKS = {"PassParameterDefault", "PassServerless"}, {"PassTerraform"}
+# (mutation of the adapter, the details every notebook it reaches must then carry[, the notebooks it reaches:
+# the CloudFormation and Serverless ones unless said]); the other notebooks must still pass
 MUTANTS = {
     "frame search finds nothing": (("FRAME_SEARCH_DEPTH = 40", "FRAME_SEARCH_DEPTH = 0"),
-                                   "runner was not found on the call stack"),
+                                   "runner was not found on the call stack", CFN_NOTEBOOKS | TF_NOTEBOOKS),
+    "terraform runner method renamed": (('"checkov.terraform.runner", "run_block"',
+                                         '"checkov.terraform.runner", "run_blockz"'),
+                                        "checkov.terraform.runner.Runner.run_blockz is missing", TF_NOTEBOOKS),
+    "terraform runner chooses no graph": (('"_assign_correct_graph_to_registry"', '"_assign_correct_graph_to_registrz"'),
+                                          "does not choose its graph where the rule reads it", TF_NOTEBOOKS),
     "runner method renamed": (('"check_definitions",', '"check_definitionz",'),
                               "lacks the runner internals the rule reads"),
     "frame local renamed": (('"file_abs_path", "resource_name"', '"file_abs_path", "resource_nam"'),
@@ -44,12 +54,13 @@ def project(tmp_path_factory):
     folder = tmp_path_factory.mktemp("internals")
     (folder / "template.yaml").write_text(TEMPLATE)
     (folder / "serverless.yml").write_text(SERVERLESS)
+    (folder / "main.tf").write_text(TERRAFORM)
     return folder
 
 
 def _arguments(project, checks_dir) -> list[str]:
     return ["-d", str(project), "--external-checks-dir", str(checks_dir), "--check", CHECKOV_ID, "--skip-download",
-            "--framework", "cloudformation", "serverless", "-o", "json"]
+            "--framework", "cloudformation", "serverless", "terraform", "-o", "json"]
 
 
 def _verdicts_of(returncode: int, stdout: str, stderr: str):
@@ -67,7 +78,7 @@ def _verdicts(project, checks_dir):
 def mutant_runs(project, tmp_path_factory):
     """Every mutant's check folder (None where the mutation no longer applies), all run in one checkov_forks.py."""
     runs, folders = [], {}
-    for mutant, ((old, new), _) in MUTANTS.items():
+    for mutant, ((old, new), *_) in MUTANTS.items():
         folder = tmp_path_factory.mktemp("mutant")
         checks = folder / "checks"
         shutil.copytree(CHECKS_DIR, checks, ignore=shutil.ignore_patterns("__pycache__"))
@@ -95,19 +106,24 @@ def test_the_self_test_passes_on_the_installed_checkov():
     spec.loader.exec_module(module)
     assert module.INTERNALS_PROBLEM == ""
     assert sorted(module.RUNNER_CODES.values()) == ["cloudformation", "serverless"]
+    assert not isinstance(module.TERRAFORM_RUN_BLOCK, str), module.TERRAFORM_RUN_BLOCK
 
 
 def test_the_unmutated_rule_passes_both_notebooks(project):
     verdicts = _verdicts(project, CHECKS_DIR)
-    assert verdicts == {"PassParameterDefault": ("PASSED", []), "PassServerless": ("PASSED", [])}
+    assert verdicts == {name: ("PASSED", []) for name in CFN_NOTEBOOKS | TF_NOTEBOOKS}
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=list(MUTANTS))
 def test_a_look_up_that_misses_fails_closed(mutant_runs, mutant):
-    (old, _), expected = MUTANTS[mutant]
+    (old, _), expected, *reached = MUTANTS[mutant]
+    reached_names = reached[0] if reached else CFN_NOTEBOOKS
     assert mutant_runs[mutant] is not None, f"the mutation no longer applies: {old!r}"
     verdicts = _verdicts_of(*mutant_runs[mutant])
-    assert set(verdicts) == {"PassParameterDefault", "PassServerless"}
+    assert set(verdicts) == CFN_NOTEBOOKS | TF_NOTEBOOKS
     for name, (verdict, details) in verdicts.items():
+        if name not in reached_names:
+            assert (verdict, details) == ("PASSED", []), (mutant, name)
+            continue
         assert verdict == "FAILED", (mutant, name)
         assert len(details) == 1 and expected in details[0], (mutant, name, details)

@@ -147,7 +147,8 @@ def test_thread_mode_gives_every_annotated_verdict(thread_mode_corpus, index):
     for record in records:
         if record["check_result"]["result"] == "FAILED":
             assert record.get("details"), f"{record['resource']} failed without a reason"
-        assert not any("could not be evaluated" in d or "source was not found" in d for d in record.get("details") or [])
+        assert not any("could not be evaluated" in d or "source was not found" in d
+                       for d in record.get("details") or []), (record["resource"], record.get("details"))
 
 
 def test_checkov_scan_judges_every_folder_in_thread_mode(monkeypatch, capsys):
@@ -164,3 +165,53 @@ def test_checkov_scan_judges_every_folder_in_thread_mode(monkeypatch, capsys):
     resources = [line.split("for resource: ", 1)[1] for line in out.splitlines() if "for resource: " in line]
     assert sorted(annotated_name(r) for r in resources) == sorted(declared_names(EXAMPLES, (".tf", ".yaml")))
     assert all(f"{expected_verdict(r)} for resource: {r}" in out for r in resources)
+
+
+# In thread mode the terraform and terraform_plan runners share one check registry (and kubernetes, kustomize and
+# helm another), so one check object: each runner assigns its graph to the registry right before it runs the
+# checks, and reads `check.details` right after. This sitecustomize makes Checkov interleave as two such
+# threads can, every time: before each run of the rule, another thread assigns another graph (None, as the
+# plan runner does for a plan without one); after it, another thread runs the same check object and leaves its
+# own details on it.
+INTERLEAVING = textwrap.dedent("""
+    import threading
+    from checkov.common.checks.base_check_registry import BaseCheckRegistry
+
+    original = BaseCheckRegistry.run_check
+
+    def in_another_thread(action):
+        worker = threading.Thread(target=action)
+        worker.start()
+        worker.join()
+
+    def run_check(self, check, *args, **kwargs):
+        if check.id != %r:
+            return original(self, check, *args, **kwargs)
+        in_another_thread(lambda: setattr(self, "graph", None))
+        result = original(self, check, *args, **kwargs)
+        def another_runners_notebook():
+            check.details = []
+            check.details.append("DETAILS OF ANOTHER RUNNER'S NOTEBOOK")
+        in_another_thread(another_runners_notebook)
+        return result
+
+    BaseCheckRegistry.run_check = run_check
+""")
+
+
+def test_runners_sharing_the_check_cannot_swap_its_graph_or_details(tmp_path):
+    """Measured before the rule read the graph from its runner and kept details per thread: a fresh clone's
+    thread-mode run failed an HCL notebook with "the notebook's source was not found" (the plan runner had
+    just assigned its graph to the shared registry). This run interleaves the threads the same way, always."""
+    (tmp_path / "sitecustomize.py").write_text(INTERLEAVING % CHECKOV_ID)
+    result = checkov_cli(EXAMPLES, "--framework", "terraform", "cloudformation", "kubernetes", "-o", "json",
+                         env={"PYTHONPATH": str(tmp_path)})
+    assert result.returncode in (0, 1), result.stderr[-3000:]
+    records = [record for report in (lambda d: d if isinstance(d, list) else [d])(json.loads(result.stdout))
+               for bucket in ("passed_checks", "failed_checks") for record in report["results"][bucket]]
+    assert {annotated_name(r["resource"]) for r in records} == declared_names(EXAMPLES, (".tf", ".yaml"))
+    for record in records:
+        assert record["check_result"]["result"] == expected_verdict(record["resource"]), record
+        assert not any("ANOTHER RUNNER" in d for d in record.get("details") or []), record
+        if record["check_result"]["result"] == "FAILED":
+            assert record.get("details"), record
