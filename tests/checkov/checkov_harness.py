@@ -56,11 +56,26 @@ def checkov_cli(target: Path, *extra: str, check: str | None = CHECKOV_ID,
     return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=600, env={**environment, **(env or {})})
 
 
+def report_parts(data: object) -> list[dict]:
+    """Checkov's JSON output: one report per framework, or a bare report when one framework ran."""
+    return data if isinstance(data, list) else [data]
+
+
+def judged_check_ids(data: object) -> set[str]:
+    """The check ID of every passed or failed record of a JSON report."""
+    return {record["check_id"] for report in report_parts(data) for bucket in ("passed_checks", "failed_checks")
+            for record in report["results"][bucket]}
+
+
+def write_reports(target: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """One run writing the cli, json, sarif and junitxml reports into `out`."""
+    return checkov_cli(target, *extra, "-o", "cli", "-o", "json", "-o", "sarif", "-o", "junitxml",
+                       "--output-file-path", str(out))
+
+
 def findings_from_json(stdout: str) -> list[Finding]:
-    data = json.loads(stdout)
-    reports = data if isinstance(data, list) else [data]
     found = []
-    for report in reports:
+    for report in report_parts(json.loads(stdout)):
         if "results" not in report:  # checkov prints a summary dict when nothing was scanned
             continue
         for bucket in ("passed_checks", "failed_checks", "skipped_checks"):
@@ -98,6 +113,4 @@ def examples_reports() -> tuple[subprocess.CompletedProcess[str], Path]:
     folder, read by the output tests and the --check selection test."""
     out = Path(tempfile.mkdtemp(prefix="d9-examples-reports-"))
     atexit.register(shutil.rmtree, out, True)
-    result = checkov_cli(EXAMPLES, "-o", "cli", "-o", "json", "-o", "sarif", "-o", "junitxml",
-                         "--output-file-path", str(out))
-    return result, out
+    return write_reports(EXAMPLES, out), out

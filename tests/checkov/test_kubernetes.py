@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 from checkov.common.models.enums import CheckResult
-from checkov_harness import CHECKS_DIR, RULE_DATA, checkov_cli, findings_from_json, scan
+from checkov_harness import (CHECKS_DIR, RULE_DATA, checkov_cli, findings_from_json, judged_check_ids, scan,
+                             write_reports)
 from rule import CHECKOV_ID, FIXTURES, ROOT, expected_verdict
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -45,8 +46,7 @@ def kubernetes_reports(tmp_path_factory):
     """One `checkov -d tests/fixtures/kubernetes --framework kubernetes` run writing its four reports; the JSON
     one is read by most tests here."""
     out = tmp_path_factory.mktemp("kubernetes-reports")
-    result = checkov_cli(K8S, "--framework", "kubernetes", "-o", "cli", "-o", "json", "-o", "sarif", "-o", "junitxml",
-                         "--output-file-path", str(out))
+    result = write_reports(K8S, out, "--framework", "kubernetes")
     assert result.returncode == 1, result.stderr[-3000:]
     return out
 
@@ -158,9 +158,7 @@ def test_skip_check_and_check_with_the_kubernetes_framework(kubernetes_report):
     assert skipped.returncode in (0, 1), skipped.stderr[-2000:]
     assert findings_from_json(skipped.stdout) == []
     reports, _ = kubernetes_report  # the --check <the rule> run
-    ids = {r["check_id"] for rep in (reports if isinstance(reports, list) else [reports])
-           for b in ("passed_checks", "failed_checks") for r in rep["results"][b]}
-    assert ids == {CHECKOV_ID}
+    assert judged_check_ids(reports) == {CHECKOV_ID}
 
 
 def test_skip_annotations_carry_their_reason():
@@ -229,7 +227,6 @@ def test_kustomize_judges_the_rendered_overlays(kustomize_tree_findings):
     findings = [f for f in kustomize_tree_findings if f.framework == "kustomize"]
     assert {f.resource: f.verdict for f in findings} == KUSTOMIZE
     assert all(expected_verdict(f.resource) == f.verdict for f in findings)
-    assert {f.framework for f in findings} == {"kustomize"}
     by_resource = {f.resource: f for f in findings}
     flipped = by_resource["overlay:overlays/internet:NotebookInstance.ml.fail-internet-pass-ack-notebook"]
     assert flipped.file_path == "/notebooks/overlays/internet/kustomization.yaml"
@@ -250,11 +247,13 @@ def test_all_rule_frameworks_over_a_kustomize_tree(kustomize_tree_findings):
 
 def test_known_checkov_limit_an_overlay_that_does_not_build_is_not_reported(k8s_binaries, tmp_path):
     """`kubectl kustomize` fails on this overlay (its patch file is missing); Checkov 3.3.30 logs nothing
-    and reports the other kustomizations only. The README says so."""
+    and reports the other kustomizations only. The README says so. Also: `--framework kustomize` alone reports
+    the rendered overlays only, not the base's files as the kubernetes framework would."""
     shutil.copytree(FIXTURES / "kustomize", tmp_path / "tree")
     (tmp_path / "tree" / "notebooks" / "overlays" / "internet" / "kustomization.yaml").write_text(
         "resources:\n  - ../../base\nnamePrefix: fail-internet-\npatches:\n  - path: missing-patch.yaml\n")
     _, findings = scan(tmp_path / "tree", "--framework", "kustomize")
+    assert {f.framework for f in findings} == {"kustomize"}
     assert {f.resource: f.verdict for f in findings} == {
         resource: verdict for resource, verdict in KUSTOMIZE.items() if "overlays/internet" not in resource}
 

@@ -4,7 +4,7 @@ import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
-from checkov_harness import CHECKOV, RULE_FRAMEWORKS, checkov_cli, examples_reports
+from checkov_harness import CHECKOV, RULE_FRAMEWORKS, checkov_cli, examples_reports, report_parts
 from rule import CHECKOV_ID, EXAMPLE_NAMES, EXAMPLES, EXAMPLES_FAILING, RULE
 
 from rule import GUIDELINE_URL as GUIDELINE
@@ -56,9 +56,8 @@ def test_junitxml(outputs):
 
 def _records(stdout: str) -> dict[tuple[str, ...], dict]:
     """Every record of a JSON report, by framework, check, resource, file and result."""
-    reports = json.loads(stdout)
     found = {}
-    for report in reports if isinstance(reports, list) else [reports]:
+    for report in report_parts(json.loads(stdout)):
         for bucket in ("passed_checks", "failed_checks", "skipped_checks"):
             for record in report.get("results", {}).get(bucket, []):
                 key = (report["check_type"], record["check_id"], record["resource"], record["file_path"], bucket)

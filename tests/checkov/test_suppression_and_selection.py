@@ -1,7 +1,7 @@
 """Inline suppression, --check and --skip-check work with the rule's Checkov ID."""
 import json
 
-from checkov_harness import checkov_cli, examples_reports, findings_from_json, scan
+from checkov_harness import checkov_cli, examples_reports, findings_from_json, judged_check_ids, scan
 from rule import CHECKOV_ID, EXAMPLES, FIXTURES, expected_verdict
 
 
@@ -32,6 +32,4 @@ def test_skip_check_removes_only_this_rule():
 def test_check_selects_only_this_rule():
     result, reports = examples_reports()  # `checkov -d examples --check <the rule>`, shared with test_outputs.py
     assert result.returncode == 1, result.stderr[-2000:]
-    ids = {r["check_id"] for rep in json.loads((reports / "results_json.json").read_text())
-           for b in ("passed_checks", "failed_checks") for r in rep["results"][b]}
-    assert ids == {CHECKOV_ID}
+    assert judged_check_ids(json.loads((reports / "results_json.json").read_text())) == {CHECKOV_ID}

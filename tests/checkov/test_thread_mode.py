@@ -16,7 +16,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from checkov_harness import RULE_FRAMEWORKS, checkov_cli
+from checkov_harness import RULE_FRAMEWORKS, checkov_cli, report_parts
 from rule import CHECKOV_ID, EXAMPLES, FIXTURES, ROOT, annotated_name, declared_names, expected_verdict
 from test_verdicts_per_framework import SCENARIOS
 
@@ -110,7 +110,7 @@ def thread_mode_corpus(tmp_path_factory):
     assert "Cannot load external check" not in result.stderr and "Traceback" not in result.stderr, result.stderr[-3000:]
     found: dict[tuple[Path, str], list[dict]] = defaultdict(list)
     data = json.loads(result.stdout)
-    for report in data if isinstance(data, list) else [data]:
+    for report in report_parts(data):
         for bucket in ("passed_checks", "failed_checks", "skipped_checks"):
             for record in report.get("results", {}).get(bucket, []):
                 if record["check_id"] != CHECKOV_ID:
@@ -207,7 +207,7 @@ def test_runners_sharing_the_check_cannot_swap_its_graph_or_details(tmp_path):
     result = checkov_cli(EXAMPLES, "--framework", "terraform", "cloudformation", "kubernetes", "-o", "json",
                          env={"PYTHONPATH": str(tmp_path)})
     assert result.returncode in (0, 1), result.stderr[-3000:]
-    records = [record for report in (lambda d: d if isinstance(d, list) else [d])(json.loads(result.stdout))
+    records = [record for report in report_parts(json.loads(result.stdout))
                for bucket in ("passed_checks", "failed_checks") for record in report["results"][bucket]]
     assert {annotated_name(r["resource"]) for r in records} == declared_names(EXAMPLES, (".tf", ".yaml"))
     for record in records:
