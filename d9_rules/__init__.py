@@ -41,6 +41,12 @@ def version() -> str:
     return distribution_version("d9-aws-net-49")
 
 
+def install_hint(engine: str) -> str:
+    """How to install an engine beside this bundle: the extra of pyproject.toml, the one place its tested range
+    is written."""
+    return f"pip install 'd9-aws-net-49[{engine}]' or, in a clone, pip install '.[{engine}]'"
+
+
 def checkov_module(stem: str, folder: Path | None = None) -> Any:
     """A file of the Checkov check folder (`folder`, else the installed or checkout one) as the check loads it:
     through the folder's package (d9_aws_net_49_siblings.py), under a name of d9_rules' own."""

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from d9_rules import inventory, location, version
+from d9_rules import install_hint, inventory, location, version
 
 
 
@@ -243,7 +243,7 @@ def checkov_scan(paths: list[str], json_output: Path | None = None) -> int:
     paths got no verdict (not judged), 2 when Checkov could not run."""
     checkov = shutil.which("checkov", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     if not checkov:
-        print("d9-rules: checkov is not installed (install it in this environment: pip install 'checkov>=3.2.439,<4')", file=sys.stderr)
+        print(f"d9-rules: checkov is not installed (install it in this environment: {install_hint('checkov')})", file=sys.stderr)
         return 2
     found = inventory.scan(paths or ["."])
     # notebooks under hidden names inside a given folder: scanned as if given (their folder, and the file itself)

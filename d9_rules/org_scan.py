@@ -37,6 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from d9_rules import install_hint
 from d9_rules.rule_data import PROWLER_CHECK_ID as CHECK  # generated from metadata/
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -249,7 +250,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"d9-rules prowler-org: {problem}", file=sys.stderr)
         return 1
     if shutil.which(args.prowler) is None:
-        print(f"d9-rules prowler-org: {args.prowler} not found (install it in this environment: pip install 'prowler>=5.41,<6')", file=sys.stderr)
+        print(f"d9-rules prowler-org: {args.prowler} not found (install it in this environment: {install_hint('prowler')})", file=sys.stderr)
         return 1
     if args.summary is not None and args.summary.suffix.lower() not in SUMMARY_FORMATS:
         print(f"d9-rules prowler-org: --summary {args.summary}: name a .md or .html file", file=sys.stderr)

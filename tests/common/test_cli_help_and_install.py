@@ -87,3 +87,21 @@ def test_the_prowler_app_image_build_context_keeps_the_build_backend():
     assert (ROOT / module).is_file()
     kept = (ROOT / "docs" / "prowler-app" / "Dockerfile.dockerignore").read_text().splitlines()
     assert f"!{module}" in kept
+
+
+def test_a_missing_engine_is_named_with_the_extra_that_installs_it(tmp_path):
+    """The install hint names pyproject's extra (the one place the tested engine range is written), never a
+    range copied into the message."""
+    extras = re.findall(r'^(checkov|prowler) = \["(\w+)[^"]*"\]', (ROOT / "pyproject.toml").read_text(), re.M)
+    assert sorted(extras) == [("checkov", "checkov"), ("prowler", "prowler")]
+    system = {**os.environ, "PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    python = os.path.realpath(shutil.which("python3", path="/usr/bin:/bin") or "/usr/bin/python3")
+    checkov = subprocess.run([python, "-m", "d9_rules.cli", "checkov-scan", str(tmp_path)], capture_output=True,
+                             text=True, env=system, cwd=tmp_path)
+    prowler = subprocess.run([python, "-m", "d9_rules.org_scan", "--prowler", str(tmp_path / "no-prowler"),
+                              "--accounts", "123456789012", "--role-name", "r"], capture_output=True, text=True,
+                             env=system, cwd=tmp_path)
+    for result, engine, code in ((checkov, "checkov", 2), (prowler, "prowler", 1)):
+        assert result.returncode == code, result.stderr
+        assert f"pip install 'd9-aws-net-49[{engine}]' or, in a clone, pip install '.[{engine}]'" in result.stderr
+        assert not re.search(r"[<>=]=?\d", result.stderr), result.stderr
