@@ -21,3 +21,15 @@ def test_pre_commit_hook_and_floor_lock_use_the_checkov_floor():
     assert hook["additional_dependencies"] == [f"checkov>={CHECKOV_FLOOR},<4"]
     lock = (ROOT / "tools" / "requirements" / "checkov-floor.lock").read_text()
     assert re.search(rf"^checkov=={re.escape(CHECKOV_FLOOR)}$", lock, re.M)
+
+
+def test_prowler_release_environments_sit_at_the_metadata_floor_and_below_it():
+    import sys
+    sys.path.insert(0, str(ROOT / "tools"))
+    import prowler_versions
+
+    floor = tuple(int(part) for part in PROWLER_FLOOR.split("."))
+    inside = {v for v, in_range in prowler_versions.VERSIONS.items() if in_range}
+    below = [v for v, in_range in prowler_versions.VERSIONS.items() if not in_range]
+    assert inside == {f"{PROWLER_FLOOR}.0"}  # the oldest release the declared range admits
+    assert below and all(tuple(int(p) for p in v.split("."))[:len(floor)] < floor for v in below)
