@@ -96,15 +96,29 @@ def scan(target: Path, *extra: str, env: dict[str, str] | None = None) -> tuple[
 
 
 @functools.lru_cache(maxsize=None)
-def _scan_once(target: Path, extra: tuple[str, ...], env: tuple[tuple[str, str], ...]):
-    return scan(target, *extra, env=dict(env))
-
-
-def shared_scan(target: Path, *extra: str, env: dict[str, str] | None = None) -> tuple[subprocess.CompletedProcess[str], list[Finding]]:
-    """scan(), run once per session for the same folder, options and environment: the corpus runs that several
-    test files read (verdicts per framework, reasons, variable files) pay Checkov's start-up and scan once.
-    The findings are shared: read them, never change them."""
-    return _scan_once(Path(target), tuple(extra), tuple(sorted((env or {}).items())))
+def corpus_scan(corpus: tuple[tuple[Path, str], ...]) -> dict[tuple[Path, str], list[Finding]]:
+    """The findings of each (folder, framework) of `corpus`, from ONE checkov run: the folders are copied side by
+    side into one folder and scanned with every framework named. Run once per session for the same corpus, so
+    the test files that read the verdict corpus (verdicts per framework, reasons, variable files) pay one Checkov
+    start-up and scan instead of one per folder. A finding belongs to the copy its file is in; what the other
+    frameworks of the run report about a folder is left out (each folder is asked of its own framework, as a
+    `--framework` run of that folder alone would be). The findings are shared: read them, never change them."""
+    root = Path(tempfile.mkdtemp(prefix="d9-verdict-corpus-"))
+    atexit.register(shutil.rmtree, root, True)
+    copies = {}
+    for index, folder in enumerate(dict.fromkeys(folder for folder, _ in corpus)):
+        copy = f"{index:02d}_{folder.name}"
+        shutil.copytree(folder, root / copy)
+        copies[copy] = folder
+    _, findings = scan(root, "--framework", *sorted({framework for _, framework in corpus}))
+    found: dict[tuple[Path, str], list[Finding]] = {key: [] for key in corpus}
+    for finding in findings:
+        copy = finding.file_path.lstrip("/").split("/", 1)[0]
+        assert copy in copies, f"{finding.resource} is reported in {finding.file_path}, outside the corpus"
+        key = (copies[copy], finding.framework)
+        if key in found:
+            found[key].append(finding)
+    return found
 
 
 @functools.lru_cache(maxsize=None)

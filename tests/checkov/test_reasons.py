@@ -1,7 +1,8 @@
 """The details line of a FAILED names the cause, so a user can fix the right thing."""
 import pytest
-from checkov_harness import shared_scan
+from checkov_harness import corpus_scan
 from rule import FIXTURES
+from test_verdicts_per_framework import VERDICT_CORPUS
 
 REASONS = [  # (framework, fixture folder, resource, words the details must contain)
     ("terraform", "terraform", "aws_sagemaker_notebook_instance.fail_absent", "is not set"),
@@ -67,7 +68,7 @@ REASONS = [  # (framework, fixture folder, resource, words the details must cont
 def details_by_resource():
     seen = {}
     for framework, folder in sorted({(r[0], r[1]) for r in REASONS}):
-        _, findings = shared_scan(FIXTURES / folder, "--framework", framework)
+        findings = corpus_scan(VERDICT_CORPUS)[(FIXTURES / folder, framework)]  # the verdict corpus's run
         seen.update({(framework, f.resource): " ".join(f.details) for f in findings})
     return seen
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from checkov_harness import shared_scan
+from checkov_harness import corpus_scan
 from rule import EXAMPLES, FIXTURES, GUIDELINE_URL, annotated_name, declared_names, expected_verdict
 
 # (scenario, folder, checkov framework, files that declare notebooks, results expected)
@@ -37,10 +37,15 @@ SCENARIOS = [
 ]
 
 
+# every scenario's folder in one Checkov run (checkov_harness.corpus_scan), also read by test_reasons and
+# test_variable_files
+VERDICT_CORPUS = tuple((folder, framework) for _, folder, framework, _, _ in SCENARIOS)
+
+
 @pytest.fixture(scope="module", params=SCENARIOS, ids=[s[0].split(":")[0] + f"[{s[1].name}]" for s in SCENARIOS])
 def scenario(request):
     name, folder, framework, suffixes, count = request.param
-    _, findings = shared_scan(folder, "--framework", framework)
+    findings = corpus_scan(VERDICT_CORPUS)[(folder, framework)]
     return name, folder, framework, suffixes, count, findings
 
 
