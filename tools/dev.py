@@ -129,9 +129,10 @@ QUICK_SKIPS = ("tests/checkov/test_terraform_differential.py",)  # terraform pla
 # Each engine's tests are cut into shards, so that the CPUs stay busy until the end: a shard lists its files,
 # the engine's last shard runs everything else under the engine's folders (a new test file lands there).
 # Files sharing a session fixture stay in one shard (tests/conftest.py verdict_run: test_prowler_cli_end_to_end.py
-# and tests/parity). Every `prowler --checks-folder` run of one environment stays in one shard: Prowler copies the
-# check into its own package and deletes it at the end, so two such runs side by side would break each other
-# (the prowler shard holds them all; the bundle shard runs installed plugins only).
+# and tests/parity; tests/bundle/conftest.py pipeline_step_run: test_prowler_versions.py and
+# test_prowler_bundle.py). Every `prowler --checks-folder` run of one environment stays in one shard: Prowler
+# copies the check into its own package and deletes it at the end, so two such runs side by side would break each
+# other (the prowler shard holds them all; the bundle shard runs installed plugins only).
 # Estimates: seconds per shard of a fresh clone's full run (2026-12-01, 2 cores, 848 s in all), to start
 # the longest first; an estimate off by much only makes a shard end later, it leaves no test out.
 PROWLER_FOLDERS = ["tests/prowler", "tests/bundle", "tests/parity"]

@@ -1,11 +1,16 @@
 """The user's view: environments holding only an engine plus `pip install ".[engine]"` (see tools/dev.py)."""
 from __future__ import annotations
 
+import csv
+import json
 import os
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
-from rule import VENVS
+import yaml
+
+from rule import ROOT, VENVS
 
 BUNDLE_BIN = {"checkov": VENVS / "checkov-bundle" / "bin", "prowler": VENVS / "prowler-bundle" / "bin"}
 
@@ -47,3 +52,50 @@ def prowler_package(engine: str, cwd: Path) -> Path:
 def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
     """Every path under folder with its size and modification time: what a run must leave as it was."""
     return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.rglob("*")}
+
+
+# Only Prowler's own writes into its package matter, not Python's bytecode caches: those go to the cache prefix
+# when one is set (tools/dev.py suite_env), else they are not written.
+NO_PYC = {} if os.environ.get("PYTHONPYCACHEPREFIX") else {"PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def pipeline_scripts() -> tuple[list[str], list[str]]:
+    """The Prowler scan step of docs/pipelines/ (GitHub Actions, GitLab CI) and the distinct commands among them:
+    steps that are the same words once bash has joined the continuation lines (and quote nothing) are one command."""
+    github = yaml.safe_load((ROOT / "docs" / "pipelines" / "github-actions.yml").read_text())
+    gitlab = yaml.safe_load((ROOT / "docs" / "pipelines" / "gitlab-ci.yml").read_text())
+    scripts = [next(s["run"] for s in github["jobs"]["prowler"]["steps"] if s.get("name") == "Scan"),
+               next(line for line in gitlab["d9-prowler"]["script"] if line.startswith("prowler"))]
+    distinct = {tuple(script.replace("\\\n", " ").split()) if not set("'\"$`") & set(script) else script: script
+                for script in scripts}
+    return scripts, list(distinct.values())
+
+
+def run_pipeline_step(script: str, account, cwd: Path) -> "PipelineRun":
+    """One pipeline step as written (plus --no-banner and one retry) in the prowler-bundle environment, in `cwd`."""
+    env = {**{k: v for k, v in bundle_env("prowler").items() if not k.startswith("AWS_")}, **account.env_overrides,
+           **NO_PYC}
+    result = subprocess.run(["bash", "-c", script.rstrip() + " --no-banner --aws-retries-max-attempts 1"], cwd=cwd,
+                            env=env, capture_output=True, text=True, timeout=600)
+    reports = sorted((cwd / "prowler-output").glob("*.csv"))
+    lines: list[dict] = []
+    for report in reports:
+        with open(report, newline="") as handle:
+            lines += list(csv.DictReader(handle, delimiter=";"))
+    findings = [f for path in sorted((cwd / "prowler-output").glob("*.ocsf.json")) for f in json.loads(path.read_text())]
+    return PipelineRun(script, result, reports, lines,
+                       {r["RESOURCE_NAME"] or r["RESOURCE_UID"]: r for r in lines},
+                       {f["resources"][0]["name"] or f["resources"][0]["uid"]: f for f in findings}, {}, {}, {})
+
+
+@dataclass
+class PipelineRun:
+    script: str
+    result: object  # subprocess.CompletedProcess
+    reports: list[Path]  # the CSV files written to prowler-output/
+    lines: list[dict]  # every CSV row
+    rows: dict  # CSV rows by notebook
+    ocsf: dict  # OCSF findings by notebook
+    seeded: dict  # the end-to-end verdict scenario: {notebook: (region, expected status)}
+    package_before: dict  # snapshot of prowler-bundle's prowler package before the run
+    package_after: dict  # and right after it

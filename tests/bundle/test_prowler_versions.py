@@ -9,12 +9,11 @@ RootAccess.
 """
 from __future__ import annotations
 
-import os
 import re
 import sys
 
 import pytest
-from bundle_harness import BUNDLE_BIN, VENVS, bundle_env, prowler_package, snapshot
+from bundle_harness import BUNDLE_BIN, NO_PYC, VENVS, bundle_env, prowler_package, snapshot
 from prowler_harness import EU, US, assert_verdicts, run_prowler, seed_verdict_scenario
 from rule import PROWLER_CHECK, ROOT, RULE
 
@@ -23,9 +22,6 @@ import prowler_versions  # noqa: E402
 
 NEWEST, FLOOR, BELOW = "5.46.0", "5.41.0", "5.40.0"
 PLUGIN_ENVIRONMENTS = {NEWEST: "prowler", FLOOR: "prowler-5.41.0"}
-# Only Prowler's own writes into its package matter, not Python's bytecode caches: those go to the cache prefix
-# when one is set (tools/dev.py suite_env), else they are not written.
-NO_PYC = {} if os.environ.get("PYTHONPYCACHEPREFIX") else {"PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def environment(engine: str, account) -> dict[str, str]:
@@ -53,18 +49,30 @@ def test_tested_versions_are_the_ends_of_the_declared_range():
 
 
 @pytest.mark.parametrize("version", PLUGIN_ENVIRONMENTS)
-def test_end_to_end_verdicts_with_the_installed_plugin(account, version, tmp_path):
-    """The plugin (no --checks-folder): the verdicts, and nothing written into Prowler's package (read-only safe)."""
+def test_end_to_end_verdicts_with_the_installed_plugin(account, version, tmp_path, request):
+    """The plugin (no --checks-folder): the verdicts, and nothing written into Prowler's package (read-only safe).
+    At 5.46.0 the run is the docs' CI step in prowler-bundle (tests/bundle/conftest.py pipeline_step_run): that
+    same route, `prowler aws -c <check> --region us-east-1 eu-west-1 -M csv json-ocsf` with the plugin, over this
+    same scenario, shared with test_prowler_bundle.py's pipeline step test (each Prowler start costs ~20 s)."""
     engine = PLUGIN_ENVIRONMENTS[version]
-    seeded = seed_verdict_scenario(account)
-    package = prowler_package(engine, tmp_path)
-    before = snapshot(package)
-    result, rows, ocsf = run_prowler(account, tmp_path / "out", [US, EU], checks_folder=None,
-                                     prowler=prowler_of(engine), env={**environment(engine, account), **NO_PYC},
-                                     cwd=tmp_path)
+    if version == NEWEST:
+        assert engine == "prowler"  # bundle_env("prowler"): the prowler-bundle environment, as pipeline_step_run
+        shared = request.getfixturevalue("pipeline_step_run")
+        result, rows, ocsf, seeded = shared.result, shared.rows, shared.ocsf, shared.seeded
+        before, after = shared.package_before, shared.package_after
+        assert len(shared.lines) == len(rows), "a notebook was reported twice"
+    else:
+        seeded = seed_verdict_scenario(account)
+        package = prowler_package(engine, tmp_path)
+        before = snapshot(package)
+        result, rows, ocsf = run_prowler(account, tmp_path / "out", [US, EU], checks_folder=None,
+                                         prowler=prowler_of(engine), env={**environment(engine, account), **NO_PYC},
+                                         cwd=tmp_path)
+        after = snapshot(package)
+    assert before, "no snapshot of Prowler's package"
     assert_verdicts(result, rows, ocsf, seeded)
     assert {r["PROWLER_VERSION"] for r in rows.values()} == {version}
-    assert snapshot(package) == before, "the run wrote into Prowler's package"
+    assert after == before, "the run wrote into Prowler's package"
 
 
 def test_below_the_floor_every_notebook_is_manual(account, tmp_path):

@@ -201,4 +201,15 @@ def test_compliance_prints_its_table(prowler_user, tmp_path):
     table = [line for line in stdout.splitlines() if line.startswith("│ AWS")]
     assert {line.split("│")[2].strip() for line in table} == sections, table
     assert all("FAIL(2)" in line for line in table), table
-    assert list((tmp_path / "compliance-output" / "compliance").glob("*cloudguard_d9_aws_net_49_aws.csv"))
+    # The compliance report (moved here from tests/bundle/test_prowler_bundle.py, whose own `--compliance` run this
+    # block's run replaces: the same route, Prowler plus `pip install ".[prowler]"`): every control of the
+    # framework for each of the 3 notebooks, each row naming the rule, each notebook with its status.
+    framework = "cloudguard_" + RULE["cloudguard_id"].lower().replace(".", "_") + "_aws"
+    assert f"--compliance {framework} " in block("compliance")
+    [report] = (tmp_path / "compliance-output" / "compliance").glob(f"*{framework}.csv")
+    with open(report, newline="") as handle:
+        rows = list(csv.DictReader(handle, delimiter=";"))
+    controls = sum(len(f["controls"]) or 1 for f in RULE["compliance_frameworks"])
+    assert len(rows) == controls * len(EXPECTED)
+    assert all(RULE["cloudguard_id"] in ";".join(r.values()) for r in rows)
+    assert {(r["RESOURCENAME"], r["STATUS"]) for r in rows} == set(EXPECTED.items())
