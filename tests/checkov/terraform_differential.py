@@ -6,6 +6,12 @@ reads) holding many cases. Each case is a random expression placed somewhere in 
 judge: `terraform plan` (offline: the hashicorp/aws provider from a local folder, fake credentials,
 -refresh=false) and `terraform show -json` give the value of every expression.
 
+Cost: each terraform process that loads the AWS provider spends ~2-3 s of CPU reading its schema (plan and
+show alike, whether the plan succeeds or not). So pass 1's configuration declares no AWS resource (the
+probes are terraform_data, Terraform's built-in provider: a plan costs a tenth of a second), a folder is
+initialised once (rounds rewrite everything but .terraform and the lock file), and the fixtures found are
+planned together in one configuration, each a module of its own (see plan_fixtures).
+
 Pass 1 (values): each expression is the `input` of a `terraform_data` probe. The rule's tracer evaluates
 the same attribute from the source; wherever it proves a value, that value must be Terraform's.
 Pass 2 (verdicts): each case becomes a notebook whose `direct_internet_access` is the expression itself
@@ -69,6 +75,9 @@ resource "aws_subnet" "many" {
 """
 NOTEBOOK = "aws_sagemaker_notebook_instance"
 PROBE = "terraform_data"
+# pass 1's main.tf: probes read variables, locals, module inputs and meta-arguments only, never the network,
+# so no AWS provider is configured or started (the values are the same with it: measured on the CI seeds)
+PROBES_HEADER = "# probes: terraform_data only (Terraform's built-in provider), no AWS provider to start\n"
 
 
 class TerraformUnavailable(RuntimeError):
@@ -491,7 +500,7 @@ class Batch:
             if case is not None:
                 owners.setdefault(path, []).append((start, len(lines), case))
 
-        add("main.tf", PROVIDER_BLOCK + NETWORK_BLOCK, None)
+        add("main.tf", PROVIDER_BLOCK + NETWORK_BLOCK if kind == NOTEBOOK else PROBES_HEADER, None)
         live = self.live()
         numbers = {c.number for c in live}
         for variable in self.variables:
@@ -614,6 +623,7 @@ class Plan:
     values: dict[str, Any]  # address -> after (resource attributes)
     unknown: dict[str, Any]  # address -> after_unknown
     errors: list[dict[str, Any]]  # diagnostics of a plan that failed
+    initialised: bool = True  # False: `terraform init` itself failed (errors are init's)
 
 
 def _terraform_json(arguments: list[str], folder: Path, environment: dict[str, str]) -> tuple[int, list[Any]]:
@@ -650,7 +660,7 @@ def terraform_plan(folder: Path, env: dict[str, str], var_files: list[Path], cac
     if init:
         errors = terraform_init(folder, env, cache)
         if errors:
-            return Plan({}, {}, errors)
+            return Plan({}, {}, errors, initialised=False)
     code, errors = _terraform_json(["plan", "-input=false", "-refresh=false", "-lock=false", "-out=tf.plan",
                                     *[f"-var-file={p}" for p in var_files]], folder, environment)
     if code != 0:
@@ -777,11 +787,32 @@ def unreadable_cases(folder: Path, owners: dict[str, list[tuple[int, int, int]]]
     return found
 
 
+KEPT_BETWEEN_ROUNDS = (".terraform", ".terraform.lock.hcl")  # what `terraform init` wrote
+
+
+def _clear(folder: Path) -> None:
+    """Empty a batch folder but for what init wrote: the module calls and providers are the same in every
+    round (the cases only add inputs and resources), so the folder is initialised once."""
+    if not folder.exists():
+        return
+    for child in folder.iterdir():
+        if child.name in KEPT_BETWEEN_ROUNDS:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+
+
 def plan_batch(batch: Batch, folder: Path, kind: str, cache: Path, rounds: int = 60) -> Plan:
-    """Plan the batch, dropping the cases that python-hcl2 or Terraform reject, until the plan succeeds."""
+    """Plan the batch, dropping the cases that python-hcl2 or Terraform reject, until the plan succeeds.
+    Terraform reports its errors one phase at a time (loading, validation, evaluation), so every case named
+    by a failed plan is dropped at once and the plan made again."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    initialised = False
     for _ in range(rounds):
-        if folder.exists():
-            shutil.rmtree(folder)
+        _clear(folder)
         owners = batch.write(folder, kind)
         unreadable = unreadable_cases(folder, owners)
         if unreadable:
@@ -789,7 +820,8 @@ def plan_batch(batch: Batch, folder: Path, kind: str, cache: Path, rounds: int =
                 if case.number in unreadable and case.dropped is None:
                     case.dropped = unreadable[case.number]
             continue
-        plan = terraform_plan(folder, batch.environment(), batch.var_files(folder), cache)
+        plan = terraform_plan(folder, batch.environment(), batch.var_files(folder), cache, init=not initialised)
+        initialised = initialised or plan.initialised
         if not plan.errors:
             return plan
         rejected = cases_of_errors(plan.errors, owners, folder)
