@@ -1073,23 +1073,57 @@ def run_batch(seed: int, size: int, work: Path) -> Report:
     return report
 
 
-def init_fixture(folder: Path, work: Path) -> Path:
-    """A copy of a fixture folder with the offline provider configuration added, initialized."""
-    copy = work / folder.name
-    shutil.copytree(folder, copy)
-    (copy / "d9_offline_provider.tf").write_text(PROVIDER_BLOCK, encoding="utf-8")
-    errors = terraform_init(copy, {}, work / "provider-cache")
-    if errors:
-        raise AssertionError(f"terraform init rejects the fixture {folder.name}: " + "; ".join(
-            str(d.get("summary")) for d in errors))
-    return copy
+# what only a root module has: variable files, and paths or blocks that differ or clash in a child module
+ROOT_ONLY_FILES = (".tfvars", ".tfvars.json")
+ROOT_ONLY_TEXT = re.compile(r"\bpath\.(?:root|cwd)\b|^\s*(?:terraform|provider|backend)\b|\"(?:terraform|provider)\"\s*:", re.M)
 
 
-def plan_fixture(copy: Path, work: Path) -> Plan:
-    """Terraform's plan of an initialized fixture copy (plans may run side by side)."""
-    folder = copy
-    plan = terraform_plan(copy, {}, [], work / "provider-cache", init=False)
-    if plan.errors:
-        raise AssertionError(f"terraform rejects the fixture {folder.name}: " + "; ".join(
-            str(d.get("summary")) for d in plan.errors))
-    return plan
+def _needs_root(folder: Path) -> bool:
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    return any(p.name.endswith(ROOT_ONLY_FILES) for p in files) or any(
+        ROOT_ONLY_TEXT.search(p.read_text(encoding="utf-8")) for p in files if p.name.endswith((".tf", ".tf.json")))
+
+
+def fixture_module(name: str) -> str:
+    """The module call of a fixture planned as a child module of the shared root."""
+    return f"fixture_{name}"
+
+
+def plan_fixtures(folders: list[Path], work: Path) -> dict[str, Plan]:
+    """Terraform's plan of each fixture folder, addresses as in the fixture planned alone. One `terraform
+    init`, `plan` and `show` for all: each fixture is a child module of one root (the module's addresses are
+    read without their `module.fixture_<name>.` prefix), and the root is the one fixture, if any, that needs
+    to be a root (variable files, path.root, provider blocks); any other such fixture is planned alone."""
+    as_root = [folder for folder in folders if _needs_root(folder)]
+    as_module = [folder for folder in folders if folder not in as_root]
+    roots: list[tuple[Path, Path | None]] = []  # (copy, the fixture it is)
+    shared = work / "fixtures"
+    if as_root:
+        shutil.copytree(as_root[0], shared)
+    else:
+        shared.mkdir(parents=True)
+    roots.append((shared, as_root[0] if as_root else None))
+    calls = []
+    for folder in as_module:
+        shutil.copytree(folder, shared / "d9_fixtures" / folder.name)
+        calls.append(f'module "{fixture_module(folder.name)}" {{\n  source = "./d9_fixtures/{folder.name}"\n}}\n')
+    (shared / "d9_fixture_modules.tf").write_text("\n".join(calls), encoding="utf-8")
+    for folder in as_root[1:]:
+        shutil.copytree(folder, work / folder.name)
+        roots.append((work / folder.name, folder))
+    plans: dict[str, Plan] = {}
+    for root, fixture in roots:
+        (root / "d9_offline_provider.tf").write_text(PROVIDER_BLOCK, encoding="utf-8")
+        plan = terraform_plan(root, {}, [], work / "provider-cache")
+        if plan.errors:
+            raise AssertionError(f"terraform {'init' if not plan.initialised else 'plan'} rejects the fixtures planned "
+                                 f"in {root.name} ({fixture.name if fixture else 'as modules'}): " + "; ".join(
+                f"{d.get('summary')} ({(d.get('range') or {}).get('filename')})" for d in plan.errors))
+        prefixes = {f"module.{fixture_module(f.name)}.": f.name for f in as_module} if root == shared else {}
+        for prefix, name in prefixes.items():
+            plans[name] = Plan({a[len(prefix):]: v for a, v in plan.values.items() if a.startswith(prefix)},
+                               {a[len(prefix):]: v for a, v in plan.unknown.items() if a.startswith(prefix)}, [])
+        if fixture is not None:  # the root's own resources: every address outside the fixtures' modules
+            own = [a for a in plan.values if not any(a.startswith(prefix) for prefix in prefixes)]
+            plans[fixture.name] = Plan({a: plan.values[a] for a in own}, {a: plan.unknown[a] for a in own}, [])
+    return plans
