@@ -1075,7 +1075,7 @@ def run_batch(seed: int, size: int, work: Path) -> Report:
 
 # what only a root module has: variable files, and paths or blocks that differ or clash in a child module
 ROOT_ONLY_FILES = (".tfvars", ".tfvars.json")
-ROOT_ONLY_TEXT = re.compile(r"\bpath\.(?:root|cwd)\b|^\s*(?:terraform|provider|backend)\b|\"(?:terraform|provider)\"\s*:", re.M)
+ROOT_ONLY_TEXT = re.compile(r"\bpath\.(?:root|cwd)\b|^\s*(?:terraform|provider)\b|\"(?:terraform|provider)\"\s*:", re.M)
 
 
 def _needs_root(folder: Path) -> bool:
