@@ -6,6 +6,12 @@ reads) holding many cases. Each case is a random expression placed somewhere in 
 judge: `terraform plan` (offline: the hashicorp/aws provider from a local folder, fake credentials,
 -refresh=false) and `terraform show -json` give the value of every expression.
 
+Cost: each terraform process that loads the AWS provider spends ~2-3 s of CPU reading its schema (plan and
+show alike, whether the plan succeeds or not). So pass 1's configuration declares no AWS resource (the
+probes are terraform_data, Terraform's built-in provider: a plan costs a tenth of a second), a folder is
+initialised once (rounds rewrite everything but .terraform and the lock file), and the fixtures found are
+planned together in one configuration, each a module of its own (see plan_fixtures).
+
 Pass 1 (values): each expression is the `input` of a `terraform_data` probe. The rule's tracer evaluates
 the same attribute from the source; wherever it proves a value, that value must be Terraform's.
 Pass 2 (verdicts): each case becomes a notebook whose `direct_internet_access` is the expression itself
@@ -69,6 +75,9 @@ resource "aws_subnet" "many" {
 """
 NOTEBOOK = "aws_sagemaker_notebook_instance"
 PROBE = "terraform_data"
+# pass 1's main.tf: probes read variables, locals, module inputs and meta-arguments only, never the network,
+# so no AWS provider is configured or started (the values are the same with it: measured on the CI seeds)
+PROBES_HEADER = "# probes: terraform_data only (Terraform's built-in provider), no AWS provider to start\n"
 
 
 class TerraformUnavailable(RuntimeError):
@@ -491,7 +500,7 @@ class Batch:
             if case is not None:
                 owners.setdefault(path, []).append((start, len(lines), case))
 
-        add("main.tf", PROVIDER_BLOCK + NETWORK_BLOCK, None)
+        add("main.tf", PROVIDER_BLOCK + NETWORK_BLOCK if kind == NOTEBOOK else PROBES_HEADER, None)
         live = self.live()
         numbers = {c.number for c in live}
         for variable in self.variables:
@@ -592,8 +601,13 @@ class Batch:
 
 # ------------------------------------------------------------------ Terraform, offline
 
+# Go's garbage collector only past 1 GiB of heap: the AWS provider builds its schema (~0.6 GB) at every start,
+# and collecting while it does was a quarter of a plan's and a show's CPU time; values are not affected
+GO_RUNTIME = {"GOGC": "off", "GOMEMLIMIT": "1GiB"}
+
+
 def _terraform_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TF_VAR_")}
+    env = {**GO_RUNTIME, **{k: v for k, v in os.environ.items() if not k.startswith("TF_VAR_")}}
     env.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "CHECKPOINT_DISABLE": "1",
                 "TF_IN_AUTOMATION": "1", "TF_INPUT": "0"})
     env.pop("TF_CLI_CONFIG_FILE", None)
@@ -614,6 +628,7 @@ class Plan:
     values: dict[str, Any]  # address -> after (resource attributes)
     unknown: dict[str, Any]  # address -> after_unknown
     errors: list[dict[str, Any]]  # diagnostics of a plan that failed
+    initialised: bool = True  # False: `terraform init` itself failed (errors are init's)
 
 
 def _terraform_json(arguments: list[str], folder: Path, environment: dict[str, str]) -> tuple[int, list[Any]]:
@@ -650,7 +665,7 @@ def terraform_plan(folder: Path, env: dict[str, str], var_files: list[Path], cac
     if init:
         errors = terraform_init(folder, env, cache)
         if errors:
-            return Plan({}, {}, errors)
+            return Plan({}, {}, errors, initialised=False)
     code, errors = _terraform_json(["plan", "-input=false", "-refresh=false", "-lock=false", "-out=tf.plan",
                                     *[f"-var-file={p}" for p in var_files]], folder, environment)
     if code != 0:
@@ -777,11 +792,32 @@ def unreadable_cases(folder: Path, owners: dict[str, list[tuple[int, int, int]]]
     return found
 
 
+KEPT_BETWEEN_ROUNDS = (".terraform", ".terraform.lock.hcl")  # what `terraform init` wrote
+
+
+def _clear(folder: Path) -> None:
+    """Empty a batch folder but for what init wrote: the module calls and providers are the same in every
+    round (the cases only add inputs and resources), so the folder is initialised once."""
+    if not folder.exists():
+        return
+    for child in folder.iterdir():
+        if child.name in KEPT_BETWEEN_ROUNDS:
+            continue
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
+
+
 def plan_batch(batch: Batch, folder: Path, kind: str, cache: Path, rounds: int = 60) -> Plan:
-    """Plan the batch, dropping the cases that python-hcl2 or Terraform reject, until the plan succeeds."""
+    """Plan the batch, dropping the cases that python-hcl2 or Terraform reject, until the plan succeeds.
+    Terraform reports its errors one phase at a time (loading, validation, evaluation), so every case named
+    by a failed plan is dropped at once and the plan made again."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    initialised = False
     for _ in range(rounds):
-        if folder.exists():
-            shutil.rmtree(folder)
+        _clear(folder)
         owners = batch.write(folder, kind)
         unreadable = unreadable_cases(folder, owners)
         if unreadable:
@@ -789,7 +825,8 @@ def plan_batch(batch: Batch, folder: Path, kind: str, cache: Path, rounds: int =
                 if case.number in unreadable and case.dropped is None:
                     case.dropped = unreadable[case.number]
             continue
-        plan = terraform_plan(folder, batch.environment(), batch.var_files(folder), cache)
+        plan = terraform_plan(folder, batch.environment(), batch.var_files(folder), cache, init=not initialised)
+        initialised = initialised or plan.initialised
         if not plan.errors:
             return plan
         rejected = cases_of_errors(plan.errors, owners, folder)
@@ -1041,23 +1078,57 @@ def run_batch(seed: int, size: int, work: Path) -> Report:
     return report
 
 
-def init_fixture(folder: Path, work: Path) -> Path:
-    """A copy of a fixture folder with the offline provider configuration added, initialized."""
-    copy = work / folder.name
-    shutil.copytree(folder, copy)
-    (copy / "d9_offline_provider.tf").write_text(PROVIDER_BLOCK, encoding="utf-8")
-    errors = terraform_init(copy, {}, work / "provider-cache")
-    if errors:
-        raise AssertionError(f"terraform init rejects the fixture {folder.name}: " + "; ".join(
-            str(d.get("summary")) for d in errors))
-    return copy
+# what only a root module has: variable files, and paths or blocks that differ or clash in a child module
+ROOT_ONLY_FILES = (".tfvars", ".tfvars.json")
+ROOT_ONLY_TEXT = re.compile(r"\bpath\.(?:root|cwd)\b|^\s*(?:terraform|provider)\b|\"(?:terraform|provider)\"\s*:", re.M)
 
 
-def plan_fixture(copy: Path, work: Path) -> Plan:
-    """Terraform's plan of an initialized fixture copy (plans may run side by side)."""
-    folder = copy
-    plan = terraform_plan(copy, {}, [], work / "provider-cache", init=False)
-    if plan.errors:
-        raise AssertionError(f"terraform rejects the fixture {folder.name}: " + "; ".join(
-            str(d.get("summary")) for d in plan.errors))
-    return plan
+def _needs_root(folder: Path) -> bool:
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    return any(p.name.endswith(ROOT_ONLY_FILES) for p in files) or any(
+        ROOT_ONLY_TEXT.search(p.read_text(encoding="utf-8")) for p in files if p.name.endswith((".tf", ".tf.json")))
+
+
+def fixture_module(name: str) -> str:
+    """The module call of a fixture planned as a child module of the shared root."""
+    return f"fixture_{name}"
+
+
+def plan_fixtures(folders: list[Path], work: Path) -> dict[str, Plan]:
+    """Terraform's plan of each fixture folder, addresses as in the fixture planned alone. One `terraform
+    init`, `plan` and `show` for all: each fixture is a child module of one root (the module's addresses are
+    read without their `module.fixture_<name>.` prefix), and the root is the one fixture, if any, that needs
+    to be a root (variable files, path.root, provider blocks); any other such fixture is planned alone."""
+    as_root = [folder for folder in folders if _needs_root(folder)]
+    as_module = [folder for folder in folders if folder not in as_root]
+    roots: list[tuple[Path, Path | None]] = []  # (copy, the fixture it is)
+    shared = work / "fixtures"
+    if as_root:
+        shutil.copytree(as_root[0], shared)
+    else:
+        shared.mkdir(parents=True)
+    roots.append((shared, as_root[0] if as_root else None))
+    calls = []
+    for folder in as_module:
+        shutil.copytree(folder, shared / "d9_fixtures" / folder.name)
+        calls.append(f'module "{fixture_module(folder.name)}" {{\n  source = "./d9_fixtures/{folder.name}"\n}}\n')
+    (shared / "d9_fixture_modules.tf").write_text("\n".join(calls), encoding="utf-8")
+    for folder in as_root[1:]:
+        shutil.copytree(folder, work / folder.name)
+        roots.append((work / folder.name, folder))
+    plans: dict[str, Plan] = {}
+    for root, fixture in roots:
+        (root / "d9_offline_provider.tf").write_text(PROVIDER_BLOCK, encoding="utf-8")
+        plan = terraform_plan(root, {}, [], work / "provider-cache")
+        if plan.errors:
+            raise AssertionError(f"terraform {'init' if not plan.initialised else 'plan'} rejects the fixtures planned "
+                                 f"in {root.name} ({fixture.name if fixture else 'as modules'}): " + "; ".join(
+                f"{d.get('summary')} ({(d.get('range') or {}).get('filename')})" for d in plan.errors))
+        prefixes = {f"module.{fixture_module(f.name)}.": f.name for f in as_module} if root == shared else {}
+        for prefix, name in prefixes.items():
+            plans[name] = Plan({a[len(prefix):]: v for a, v in plan.values.items() if a.startswith(prefix)},
+                               {a[len(prefix):]: v for a, v in plan.unknown.items() if a.startswith(prefix)}, [])
+        if fixture is not None:  # the root's own resources: every address outside the fixtures' modules
+            own = [a for a in plan.values if not any(a.startswith(prefix) for prefix in prefixes)]
+            plans[fixture.name] = Plan({a: plan.values[a] for a in own}, {a: plan.unknown[a] for a in own}, [])
+    return plans

@@ -8,14 +8,13 @@ A missing terraform CLI or provider fails these tests: it never skips them.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from checkov_harness import scan
 from rule import FIXTURES
-from terraform_differential import (HANGS, NOTEBOOK, Report, TerraformUnavailable, init_fixture, plan_fixture,
-                                    plan_verdict, run_batch, terraform_available)
+from terraform_differential import (HANGS, NOTEBOOK, Report, TerraformUnavailable, plan_fixtures, plan_verdict,
+                                    run_batch, terraform_available)
 
 FOUND = FIXTURES / "terraform_differential"  # one folder per disagreement the suite found
 
@@ -79,10 +78,10 @@ def test_every_disagreement_found_stays_fixed(tmp_path: Path) -> None:
     terraform_available()
     folders = sorted(p for p in FOUND.iterdir() if p.is_dir())
     assert folders
-    copies = [init_fixture(folder, tmp_path) for folder in folders]  # one at a time: the provider cache
-    with ThreadPoolExecutor(max_workers=4) as pool:  # terraform plans in its own processes
-        plans = list(pool.map(lambda copy: plan_fixture(copy, tmp_path), copies))
-    for folder, plan in zip(folders, plans):
+    plans = plan_fixtures(folders, tmp_path)  # one plan: each fixture a module of one root (see there)
+    assert sorted(plans) == [folder.name for folder in folders]
+    for folder in folders:
+        plan = plans[folder.name]
         notebooks = [a for a in plan.values if a.startswith(f"{NOTEBOOK}.")]
         assert notebooks == [f"{NOTEBOOK}.fail_nb_{folder.name}"], notebooks
         assert not plan_verdict(plan, notebooks[0]), f"{folder.name}: terraform plans it Disabled with a subnet"
