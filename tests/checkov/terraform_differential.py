@@ -631,17 +631,23 @@ class Plan:
     initialised: bool = True  # False: `terraform init` itself failed (errors are init's)
 
 
-def _terraform_json(arguments: list[str], folder: Path, environment: dict[str, str]) -> tuple[int, list[Any]]:
-    """Run a terraform command with -json; its exit code and the error diagnostics it printed."""
-    run = subprocess.run(["terraform", *arguments, "-json"], cwd=folder, env=environment, capture_output=True, text=True)
+def error_diagnostics(stdout: str) -> list[dict[str, Any]]:
+    """The error diagnostics among the JSON lines a `terraform ... -json` command printed."""
     errors = []
-    for line in run.stdout.splitlines():
+    for line in stdout.splitlines():
         try:
             message = json.loads(line)
         except ValueError:
             continue
         if message.get("@level") == "error" and "diagnostic" in message:
             errors.append(message["diagnostic"])
+    return errors
+
+
+def _terraform_json(arguments: list[str], folder: Path, environment: dict[str, str]) -> tuple[int, list[Any]]:
+    """Run a terraform command with -json; its exit code and the error diagnostics it printed."""
+    run = subprocess.run(["terraform", *arguments, "-json"], cwd=folder, env=environment, capture_output=True, text=True)
+    errors = error_diagnostics(run.stdout)
     if run.returncode != 0 and not errors:
         raise TerraformUnavailable(f"terraform {arguments[0]} failed without diagnostics in {folder}:\n"
                                    f"{run.stdout[-2000:]}{run.stderr[-2000:]}")

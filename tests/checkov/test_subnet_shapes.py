@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pytest
 from rule import FIXTURES, annotated_name
+from terraform_differential import error_diagnostics
 
 SUBNETS = FIXTURES / "terraform_subnets"
 PLUGIN_DIR = os.environ.get("TF_PLUGIN_DIR", "/opt/tf-plugins")
@@ -136,14 +137,7 @@ def planned_subnets(work: Path, calls: dict[str, tuple[str, bool]]) -> dict[tupl
 def plan_errors(work: Path) -> tuple[int, list[dict]]:
     """`terraform plan -json`: its exit code and the error diagnostics it printed."""
     result = terraform(work, "plan", "-input=false", "-refresh=false", "-lock=false", "-json", check=False)
-    errors = []
-    for line in result.stdout.splitlines():
-        try:
-            message = json.loads(line)
-        except ValueError:
-            continue
-        if message.get("@level") == "error" and "diagnostic" in message:
-            errors.append(message["diagnostic"])
+    errors = error_diagnostics(result.stdout)
     assert result.returncode == 0 or errors, f"terraform plan failed, no diagnostics:\n{result.stdout}{result.stderr}"
     return result.returncode, errors
 
