@@ -1,15 +1,13 @@
 """The user's view: environments holding only an engine plus `pip install ".[engine]"` (see tools/dev.py)."""
 from __future__ import annotations
 
-import csv
-import json
 import os
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-
+from prowler_harness import read_reports
 from rule import ROOT, VENVS
 
 BUNDLE_BIN = {"checkov": VENVS / "checkov-bundle" / "bin", "prowler": VENVS / "prowler-bundle" / "bin"}
@@ -78,14 +76,8 @@ def run_pipeline_step(script: str, account, cwd: Path) -> "PipelineRun":
     result = subprocess.run(["bash", "-c", script.rstrip() + " --no-banner --aws-retries-max-attempts 1"], cwd=cwd,
                             env=env, capture_output=True, text=True, timeout=600)
     reports = sorted((cwd / "prowler-output").glob("*.csv"))
-    lines: list[dict] = []
-    for report in reports:
-        with open(report, newline="") as handle:
-            lines += list(csv.DictReader(handle, delimiter=";"))
-    findings = [f for path in sorted((cwd / "prowler-output").glob("*.ocsf.json")) for f in json.loads(path.read_text())]
-    return PipelineRun(script, result, reports, lines,
-                       {r["RESOURCE_NAME"] or r["RESOURCE_UID"]: r for r in lines},
-                       {f["resources"][0]["name"] or f["resources"][0]["uid"]: f for f in findings}, {}, {}, {})
+    lines, rows, ocsf = read_reports(reports, sorted((cwd / "prowler-output").glob("*.ocsf.json")))
+    return PipelineRun(script, result, reports, lines, rows, ocsf)
 
 
 @dataclass
@@ -96,6 +88,7 @@ class PipelineRun:
     lines: list[dict]  # every CSV row
     rows: dict  # CSV rows by notebook
     ocsf: dict  # OCSF findings by notebook
-    seeded: dict  # the end-to-end verdict scenario: {notebook: (region, expected status)}
-    package_before: dict  # snapshot of prowler-bundle's prowler package before the run
-    package_after: dict  # and right after it
+    # set by the fixture that shares the run (tests/bundle/conftest.py pipeline_step_run)
+    seeded: dict = field(default_factory=dict)  # the end-to-end verdict scenario: {notebook: (region, expected status)}
+    package_before: dict = field(default_factory=dict)  # snapshot of prowler-bundle's prowler package before the run
+    package_after: dict = field(default_factory=dict)  # and right after it

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 from bundle_harness import BUNDLE_BIN, VENVS, bundle_env
-from rule import PROWLER_CHECK, ROOT, RULE
+from rule import PROWLER_CHECK, PROWLER_FRAMEWORK, ROOT, RULE
 
 sys.path.insert(0, str(ROOT / "tools"))
 from moto_account import moto_server  # noqa: E402
@@ -23,9 +23,8 @@ from moto_account import moto_server  # noqa: E402
 PROBE = ROOT / "tests" / "bundle" / "prowler_sdk_probe.py"
 # Prowler release -> environment holding it with the bundle (tools/dev.py, tools/prowler_versions.py)
 ENVIRONMENTS = {"5.46.0": "prowler", "5.41.0": "prowler-5.41.0"}
-FRAMEWORK = "cloudguard_" + RULE["cloudguard_id"].lower().replace(".", "_") + "_aws"
-UNIVERSAL_FILE = ROOT / "d9_rules" / "compliance_universal" / f"{FRAMEWORK}.json"
-LEGACY_FILE = ROOT / "d9_rules" / "compliance" / f"{FRAMEWORK}.json"
+UNIVERSAL_FILE = ROOT / "d9_rules" / "compliance_universal" / f"{PROWLER_FRAMEWORK}.json"
+LEGACY_FILE = ROOT / "d9_rules" / "compliance" / f"{PROWLER_FRAMEWORK}.json"
 MEMBER, ROLE = "111111111111", "ProwlerScan"
 US, EU = "us-east-1", "eu-west-1"
 PRIVATE = {"DirectInternetAccess": "Disabled", "SubnetId": "subnet-0a", "SecurityGroupIds": ["sg-0a"]}
@@ -133,7 +132,7 @@ def test_universal_loader_lists_the_framework_its_requirements_and_check(app_cal
     assert len(universal) > 40 and any(n.startswith("cis_") for n in universal) and "csa_ccm_4.0" in universal
     [directory] = result["universal_entry_point_dirs"]
     assert directory.endswith("d9_rules/compliance_universal") and str(VENVS) in directory
-    ours = universal[FRAMEWORK]
+    ours = universal[PROWLER_FRAMEWORK]
     generated = json.loads(UNIVERSAL_FILE.read_text())
     controls = sum(len(f["controls"]) or 1 for f in RULE["compliance_frameworks"])
     assert len(ours["requirements"]) == len(generated["requirements"]) == controls
@@ -145,11 +144,11 @@ def test_universal_loader_lists_the_framework_its_requirements_and_check(app_cal
     # The App's check-to-framework map: our check (known to CheckMetadata.get_bulk) belongs to our framework only
     assert PROWLER_CHECK in result["checks"]
     assert {name for name, framework in universal.items() for r in framework["requirements"]
-            if PROWLER_CHECK in r["checks"].get("aws", [])} == {FRAMEWORK}
+            if PROWLER_CHECK in r["checks"].get("aws", [])} == {PROWLER_FRAMEWORK}
     # Its compliance CSV export looks the same name up in the legacy loader
-    assert FRAMEWORK in result["legacy"]
+    assert PROWLER_FRAMEWORK in result["legacy"]
     # Prowler's own adapter turns the legacy file into the same requirements as the universal file
-    adapted = result["legacy_adapted"][FRAMEWORK]
+    adapted = result["legacy_adapted"][PROWLER_FRAMEWORK]
 
     def essentials(framework: dict) -> list:
         return [(r["id"], r["name"], r["checks"], {k: v for k, v in r["attributes"].items() if v is not None})
@@ -174,7 +173,7 @@ def test_image_build_check_accepts_only_a_prowler_that_sees_the_bundle(environme
     output = result.stdout + result.stderr
     assert result.returncode == (0 if passes else 1), output[-3000:]
     if passes:
-        assert f"lists {PROWLER_CHECK} and {FRAMEWORK}" in result.stdout
+        assert f"lists {PROWLER_CHECK} and {PROWLER_FRAMEWORK}" in result.stdout
     else:
         assert f"does not list the check {PROWLER_CHECK}" in result.stderr
         assert ("is older than 5.41" in result.stderr) == (environment == "prowler-5.40.0")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bundle_harness import BUNDLE_BIN, installed_folder, pipeline_scripts, run, run_pipeline_step
 from prowler_harness import seed_verdict_scenario
-from rule import PROWLER_CHECK, RULE
+from rule import PROWLER_CHECK, PROWLER_FRAMEWORK, RULE
 
 # The plugin's verdicts, and that a plugin run writes nothing into Prowler's package, are asserted by
 # tests/bundle/test_prowler_versions.py test_end_to_end_verdicts_with_the_installed_plugin, over the run of the
@@ -19,9 +19,8 @@ def test_service_filter_and_listing_find_the_plugin(tmp_path):
 
 
 def test_compliance_framework_is_listed(tmp_path):
-    framework = "cloudguard_" + RULE["cloudguard_id"].lower().replace(".", "_") + "_aws"
     listing = run("prowler", ["prowler", "aws", "--list-compliance", "--no-banner"], tmp_path)
-    assert framework in listing.stdout
+    assert PROWLER_FRAMEWORK in listing.stdout
 
 
 def test_installed_checks_folder_also_works_as_checks_folder(tmp_path):

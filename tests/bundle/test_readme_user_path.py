@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 import yaml
 from readme_blocks import assert_exit_codes, block, run_block
-from rule import CHECKOV_ID, EXAMPLE_NAMES, EXAMPLES, EXAMPLES_FAILING, PROWLER_CHECK, ROOT, RULE, VENVS
+from rule import (CHECKOV_ID, EXAMPLE_NAMES, EXAMPLES, EXAMPLES_FAILING, PROWLER_CHECK, PROWLER_FRAMEWORK, ROOT, RULE,
+                  VENVS)
 
 sys.path.insert(0, str(ROOT / "tools"))
 from moto_account import moto_server  # noqa: E402
@@ -204,9 +205,8 @@ def test_compliance_prints_its_table(prowler_user, tmp_path):
     # The compliance report (moved here from tests/bundle/test_prowler_bundle.py, whose own `--compliance` run this
     # block's run replaces: the same route, Prowler plus `pip install ".[prowler]"`): every control of the
     # framework for each of the 3 notebooks, each row naming the rule, each notebook with its status.
-    framework = "cloudguard_" + RULE["cloudguard_id"].lower().replace(".", "_") + "_aws"
-    assert f"--compliance {framework} " in block("compliance")
-    [report] = (tmp_path / "compliance-output" / "compliance").glob(f"*{framework}.csv")
+    assert f"--compliance {PROWLER_FRAMEWORK} " in block("compliance")
+    [report] = (tmp_path / "compliance-output" / "compliance").glob(f"*{PROWLER_FRAMEWORK}.csv")
     with open(report, newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter=";"))
     controls = sum(len(f["controls"]) or 1 for f in RULE["compliance_frameworks"])

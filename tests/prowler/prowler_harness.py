@@ -97,11 +97,20 @@ def run_prowler(account, out: Path, regions: list[str], *extra: str, checks_fold
                "--no-banner", "--log-level", "ERROR", "--aws-retries-max-attempts", "1", *extra]
     result = subprocess.run(command, env=env or account.env, capture_output=True, text=True, timeout=600, cwd=cwd)
     assert (out / "run.csv").is_file(), result.stdout[-3000:] + result.stderr[-3000:]
-    with open(out / "run.csv", newline="") as handle:
-        rows = {r["RESOURCE_NAME"] or r["RESOURCE_UID"]: r for r in csv.DictReader(handle, delimiter=";")}
-    ocsf = {f["resources"][0]["name"] or f["resources"][0]["uid"]: f
-            for f in json.loads((out / "run.ocsf.json").read_text())}
+    _, rows, ocsf = read_reports([out / "run.csv"], [out / "run.ocsf.json"])
     return result, rows, ocsf
+
+
+def read_reports(csv_files: list[Path], ocsf_files: list[Path]) -> tuple[list[dict], dict, dict]:
+    """Prowler's CSV and OCSF reports: (every CSV row, CSV rows by notebook, OCSF findings by notebook); a
+    finding without a resource name (a region reported MANUAL) is keyed by its resource UID."""
+    lines: list[dict] = []
+    for report in csv_files:
+        with open(report, newline="") as handle:
+            lines += list(csv.DictReader(handle, delimiter=";"))
+    findings = [f for path in ocsf_files for f in json.loads(path.read_text())]
+    return (lines, {r["RESOURCE_NAME"] or r["RESOURCE_UID"]: r for r in lines},
+            {f["resources"][0]["name"] or f["resources"][0]["uid"]: f for f in findings})
 
 
 US, EU = "us-east-1", "eu-west-1"
