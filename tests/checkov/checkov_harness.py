@@ -95,14 +95,20 @@ def scan(target: Path, *extra: str, env: dict[str, str] | None = None) -> tuple[
     return result, findings_from_json(result.stdout)
 
 
+RENDERING_FRAMEWORKS = ("helm", "kustomize")  # Checkov renders these, and may report at the render folder
+
+
 @functools.lru_cache(maxsize=None)
-def corpus_scan(corpus: tuple[tuple[Path, str], ...]) -> dict[tuple[Path, str], list[Finding]]:
-    """The findings of each (folder, framework) of `corpus`, from ONE checkov run: the folders are copied side by
-    side into one folder and scanned with every framework named. Run once per session for the same corpus, so
-    the test files that read the verdict corpus (verdicts per framework, reasons, variable files) pay one Checkov
-    start-up and scan instead of one per folder. A finding belongs to the copy its file is in; what the other
-    frameworks of the run report about a folder is left out (each folder is asked of its own framework, as a
-    `--framework` run of that folder alone would be). The findings are shared: read them, never change them."""
+def corpus_scan(corpus: tuple[tuple[Path, str], ...], env: tuple[tuple[str, str], ...] = ()
+                ) -> tuple[subprocess.CompletedProcess[str], dict[tuple[Path, str], list[Finding]]]:
+    """The findings of each (folder, framework) of `corpus`, from ONE checkov run (environment `env`): the
+    folders are copied side by side into one folder and scanned with every framework named. Run once per
+    session for the same corpus, so the test files that read a corpus (the verdict corpus: verdicts per
+    framework, reasons, variable files) pay one Checkov start-up and scan instead of one per folder. A finding
+    belongs to the copy its file is in (a rendered manifest reported at its render folder: to the copy of its
+    framework); what the other frameworks of the run report about a folder is left out (each folder is asked of
+    its own framework, as a `--framework` run of that folder alone would be). The run and the findings are
+    shared: read them, never change them."""
     root = Path(tempfile.mkdtemp(prefix="d9-verdict-corpus-"))
     atexit.register(shutil.rmtree, root, True)
     copies = {}
@@ -110,15 +116,19 @@ def corpus_scan(corpus: tuple[tuple[Path, str], ...]) -> dict[tuple[Path, str], 
         copy = f"{index:02d}_{folder.name}"
         shutil.copytree(folder, root / copy)
         copies[copy] = folder
-    _, findings = scan(root, "--framework", *sorted({framework for _, framework in corpus}))
+    result, findings = scan(root, "--framework", *sorted({framework for _, framework in corpus}), env=dict(env))
     found: dict[tuple[Path, str], list[Finding]] = {key: [] for key in corpus}
     for finding in findings:
         copy = finding.file_path.lstrip("/").split("/", 1)[0]
-        assert copy in copies, f"{finding.resource} is reported in {finding.file_path}, outside the corpus"
-        key = (copies[copy], finding.framework)
+        if copy in copies:
+            key = (copies[copy], finding.framework)
+        else:
+            rendered = [k for k in corpus if k[1] == finding.framework and finding.framework in RENDERING_FRAMEWORKS]
+            assert len(rendered) == 1, f"{finding.resource} is reported in {finding.file_path}, outside the corpus"
+            key = rendered[0]
         if key in found:
             found[key].append(finding)
-    return found
+    return result, found
 
 
 @functools.lru_cache(maxsize=None)

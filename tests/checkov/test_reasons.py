@@ -68,7 +68,7 @@ REASONS = [  # (framework, fixture folder, resource, words the details must cont
 def details_by_resource():
     seen = {}
     for framework, folder in sorted({(r[0], r[1]) for r in REASONS}):
-        findings = corpus_scan(VERDICT_CORPUS)[(FIXTURES / folder, framework)]  # the verdict corpus's run
+        findings = corpus_scan(VERDICT_CORPUS)[1][(FIXTURES / folder, framework)]  # the verdict corpus's run
         seen.update({(framework, f.resource): " ".join(f.details) for f in findings})
     return seen
 

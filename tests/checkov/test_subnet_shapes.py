@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pytest
 from rule import FIXTURES, annotated_name
-from terraform_differential import error_diagnostics
+from terraform_differential import GO_RUNTIME, error_diagnostics
 
 SUBNETS = FIXTURES / "terraform_subnets"
 PLUGIN_DIR = os.environ.get("TF_PLUGIN_DIR", "/opt/tf-plugins")
@@ -67,9 +67,7 @@ output "private_subnets" { value = aws_subnet.private[*].id }
 VARIANTS = ("hcl", "json")
 FLAGS = (True, False)  # private_flag
 SUBNET_IDS = '["subnet-0123456789abcdef0"]'
-# Go's garbage collector only past 1 GiB of heap: the AWS provider builds its schema at every start, and
-# collecting while it does was a quarter of a plan's CPU time (as in terraform_differential.py)
-ENV = {"GOGC": "off", "GOMEMLIMIT": "1GiB", **os.environ, "AWS_ACCESS_KEY_ID": "testing",
+ENV = {**GO_RUNTIME, **os.environ, "AWS_ACCESS_KEY_ID": "testing",
        "AWS_SECRET_ACCESS_KEY": "testing", "CHECKPOINT_DISABLE": "1", "TF_IN_AUTOMATION": "1",
        "TF_CLI_CONFIG_FILE": os.devnull}
 

@@ -8,15 +8,12 @@ executing, another runner's thread used it half-built (`AttributeError: ... has 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import textwrap
-from collections import defaultdict
-from pathlib import Path
 
 import pytest
-from checkov_harness import RULE_FRAMEWORKS, checkov_cli, report_parts
+from checkov_harness import RULE_FRAMEWORKS, checkov_cli, corpus_scan, report_parts
 from rule import CHECKOV_ID, EXAMPLES, FIXTURES, ROOT, annotated_name, declared_names, expected_verdict
 from test_verdicts_per_framework import SCENARIOS
 
@@ -89,7 +86,7 @@ def test_a_sibling_that_fails_to_load_is_not_published(tmp_path):
 
 
 # The verdict corpus (test_verdicts_per_framework's scenarios, the kustomize overlays and the helm chart) in ONE
-# thread-mode run with every framework of the rule: one -d folder (several -d in one thread-mode run make
+# thread-mode run with every framework of the rule (checkov_harness.corpus_scan): one -d folder (several -d in one thread-mode run make
 # Checkov 3.3.30 drop folders, see test_checkov_scan_judges_every_folder_in_thread_mode).
 CORPUS = [(folder, framework, suffixes, count) for _, folder, framework, suffixes, count in SCENARIOS] + [
     (FIXTURES / "kustomize", "kustomize", None, 8),
@@ -98,57 +95,35 @@ CORPUS = [(folder, framework, suffixes, count) for _, folder, framework, suffixe
 
 
 @pytest.fixture(scope="module")
-def thread_mode_corpus(tmp_path_factory):
-    root = tmp_path_factory.mktemp("corpus")
-    copies = []
-    for index, (folder, framework, suffixes, count) in enumerate(CORPUS):
-        copy = root / f"{index:02d}_{folder.name}"
-        shutil.copytree(folder, copy)
-        copies.append((copy, folder, framework, suffixes, count))
-    result = checkov_cli(root, "--framework", *RULE_FRAMEWORKS, "-o", "json", env=THREAD_MODE)
-    assert result.returncode in (0, 1), result.stderr[-3000:]
-    assert "Cannot load external check" not in result.stderr and "Traceback" not in result.stderr, result.stderr[-3000:]
-    found: dict[tuple[Path, str], list[dict]] = defaultdict(list)
-    data = json.loads(result.stdout)
-    for report in report_parts(data):
-        for bucket in ("passed_checks", "failed_checks", "skipped_checks"):
-            for record in report.get("results", {}).get(bucket, []):
-                if record["check_id"] != CHECKOV_ID:
-                    continue
-                path = Path(record["file_abs_path"]).resolve()
-                owners = [c for c, *_ in copies if path.is_relative_to(c.resolve())]
-                if not owners and report["check_type"] in RENDERERS:
-                    # a rendered manifest may be reported at its render folder: the scenario of that framework
-                    owners = [c for c, _, framework, *_ in copies if framework == report["check_type"]]
-                assert owners, f"{report['check_type']}: {record['resource']} is reported in {path}, outside the corpus"
-                copy = owners[0]
-                found[(copy, report["check_type"])].append(record)
-    return copies, found
+def thread_mode_corpus():
+    corpus = tuple((folder, framework) for folder, framework, _, _ in CORPUS)
+    assert sorted({framework for _, framework in corpus}) == sorted(RULE_FRAMEWORKS)  # the run names every framework
+    result, found = corpus_scan(corpus, tuple(THREAD_MODE.items()))
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    return found
 
 
 @pytest.mark.parametrize("index", range(len(CORPUS)), ids=[f"{f.name}-{fw}" for f, fw, _, _ in CORPUS])
 def test_thread_mode_gives_every_annotated_verdict(thread_mode_corpus, index):
-    copies, found = thread_mode_corpus
-    copy, original, framework, suffixes, count = copies[index]
+    original, framework, suffixes, count = CORPUS[index]
     if framework in RENDERERS and not any(k8s_tools.available(k8s_tools.with_k8s_tools_on_path())[tool]
                                           for tool in RENDERERS[framework]):
         # a fail, not a skip (as test_kubernetes): a run without the renderer must not pass green
         pytest.fail(f"no {' or '.join(RENDERERS[framework])} on PATH: Checkov skips the {framework} framework")
-    records = found[(copy, framework)]
-    wrong = {r["resource"]: r["check_result"]["result"] for r in records
-             if r["check_result"]["result"] != expected_verdict(r["resource"])}
+    findings = thread_mode_corpus[(original, framework)]
+    wrong = {f.resource: f.verdict for f in findings if f.verdict != expected_verdict(f.resource)}
     assert not wrong, f"{framework} over {original}: wrong verdicts in thread mode: {wrong}"
-    assert len(records) == count, sorted(r["resource"] for r in records)
+    assert len(findings) == count, sorted(f.resource for f in findings)
     if suffixes is not None:
         plan_source = original / "source"
         declared = (declared_names(plan_source, (".tf",)) if plan_source.is_dir()
                     else declared_names(original, suffixes))
-        assert {annotated_name(r["resource"]) for r in records} == declared
-    for record in records:
-        if record["check_result"]["result"] == "FAILED":
-            assert record.get("details"), f"{record['resource']} failed without a reason"
+        assert {annotated_name(f.resource) for f in findings} == declared
+    for finding in findings:
+        if finding.verdict == "FAILED":
+            assert finding.details, f"{finding.resource} failed without a reason"
         assert not any("could not be evaluated" in d or "source was not found" in d
-                       for d in record.get("details") or []), (record["resource"], record.get("details"))
+                       for d in finding.details), (finding.resource, finding.details)
 
 
 def test_checkov_scan_judges_every_folder_in_thread_mode(monkeypatch, capsys):

@@ -10,7 +10,7 @@ TARGET = "aws_sagemaker_notebook_instance.fail_without_var_file"
 
 def verdicts(*extra):
     findings = (scan(PRECEDENCE, "--framework", "terraform", *extra)[1] if extra
-                else corpus_scan(VERDICT_CORPUS)[(PRECEDENCE, "terraform")])  # the verdict corpus's run
+                else corpus_scan(VERDICT_CORPUS)[1][(PRECEDENCE, "terraform")])  # the verdict corpus's run
     return {f.resource: f.verdict for f in findings}
 
 
@@ -24,7 +24,7 @@ def test_var_file_overrides_every_tfvars_file():
 
 def test_environment_variable_overrides_default():
     target = "aws_sagemaker_notebook_instance.pass_unless_tf_var_overrides_default"
-    plain = corpus_scan(VERDICT_CORPUS)[(FIXTURES / "terraform_overrides", "terraform")]  # the verdict corpus's run
+    plain = corpus_scan(VERDICT_CORPUS)[1][(FIXTURES / "terraform_overrides", "terraform")]  # the verdict corpus's run
     _, with_env = scan(FIXTURES / "terraform_overrides", "--framework", "terraform", env={"TF_VAR_not_nullable": "Enabled"})
     assert {f.verdict for f in plain if f.resource == target} == {"PASSED"}
     assert {f.verdict for f in with_env if f.resource == target} == {"FAILED"}

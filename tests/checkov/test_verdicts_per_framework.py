@@ -45,7 +45,7 @@ VERDICT_CORPUS = tuple((folder, framework) for _, folder, framework, _, _ in SCE
 @pytest.fixture(scope="module", params=SCENARIOS, ids=[s[0].split(":")[0] + f"[{s[1].name}]" for s in SCENARIOS])
 def scenario(request):
     name, folder, framework, suffixes, count = request.param
-    findings = corpus_scan(VERDICT_CORPUS)[(folder, framework)]
+    findings = corpus_scan(VERDICT_CORPUS)[1][(folder, framework)]
     return name, folder, framework, suffixes, count, findings
 
 
