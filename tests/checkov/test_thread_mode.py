@@ -13,7 +13,7 @@ import sys
 import textwrap
 
 import pytest
-from checkov_harness import RULE_FRAMEWORKS, checkov_cli, corpus_scan, report_parts
+from checkov_harness import RULE_FRAMEWORKS, corpus_scan, scan
 from rule import CHECKOV_ID, EXAMPLES, FIXTURES, ROOT, annotated_name, declared_names, expected_verdict
 from test_verdicts_per_framework import SCENARIOS
 
@@ -179,14 +179,11 @@ def test_runners_sharing_the_check_cannot_swap_its_graph_or_details(tmp_path):
     thread-mode run failed an HCL notebook with "the notebook's source was not found" (the plan runner had
     just assigned its graph to the shared registry). This run interleaves the threads the same way, always."""
     (tmp_path / "sitecustomize.py").write_text(INTERLEAVING % CHECKOV_ID)
-    result = checkov_cli(EXAMPLES, "--framework", "terraform", "cloudformation", "kubernetes", "-o", "json",
-                         env={"PYTHONPATH": str(tmp_path)})
-    assert result.returncode in (0, 1), result.stderr[-3000:]
-    records = [record for report in report_parts(json.loads(result.stdout))
-               for bucket in ("passed_checks", "failed_checks") for record in report["results"][bucket]]
-    assert {annotated_name(r["resource"]) for r in records} == declared_names(EXAMPLES, (".tf", ".yaml"))
-    for record in records:
-        assert record["check_result"]["result"] == expected_verdict(record["resource"]), record
-        assert not any("ANOTHER RUNNER" in d for d in record.get("details") or []), record
-        if record["check_result"]["result"] == "FAILED":
-            assert record.get("details"), record
+    _, findings = scan(EXAMPLES, "--framework", "terraform", "cloudformation", "kubernetes",
+                       env={"PYTHONPATH": str(tmp_path)})
+    assert {annotated_name(f.resource) for f in findings} == declared_names(EXAMPLES, (".tf", ".yaml"))
+    for finding in findings:
+        assert finding.verdict == expected_verdict(finding.resource), finding
+        assert not any("ANOTHER RUNNER" in d for d in finding.details), finding
+        if finding.verdict == "FAILED":
+            assert finding.details, finding
