@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,3 +94,34 @@ class PipelineRun:
     seeded: dict = field(default_factory=dict)  # the end-to-end verdict scenario: {notebook: (region, expected status)}
     package_before: dict = field(default_factory=dict)  # snapshot of prowler-bundle's prowler package before the run
     package_after: dict = field(default_factory=dict)  # and right after it
+
+
+REPLAY_PROWLER = '''#!{python}
+"""A stand-in for `prowler` under d9-rules prowler-org: replays the real run recorded in {recorded} (the account's
+reports, its console output and its exit code) instead of starting Prowler again."""
+import json, shutil, sys
+from pathlib import Path
+
+args = sys.argv[1:]
+folder, name = Path(args[args.index("-o") + 1]), args[args.index("-F") + 1]
+recorded = Path({recorded!r}) / name.removeprefix("prowler-")
+summary = json.loads((Path({recorded!r}) / "summary.json").read_text())
+[account] = [a for a in summary["accounts"] if a["account_id"] == recorded.name]
+for report in recorded.glob(name + ".*"):
+    shutil.copy(report, folder / report.name)
+sys.stdout.write((recorded / "prowler.log").read_text())
+sys.exit(account["exit_code"])
+'''
+
+
+def replay_prowler(org_output: Path, where: Path) -> Path:
+    """A `prowler` program for `d9-rules prowler-org --prowler` that replays the real per-account runs of an
+    earlier prowler-org output folder (copied aside, since prowler-org clears an account's folder before its
+    run): the same reports again without another Prowler start, for what only prowler-org decides from them
+    (gates, exit codes, summaries)."""
+    recorded = where / "recorded-org-output"
+    shutil.copytree(org_output, recorded)
+    program = where / "replayed-prowler"
+    program.write_text(REPLAY_PROWLER.format(python=sys.executable, recorded=str(recorded)))
+    program.chmod(0o755)
+    return program

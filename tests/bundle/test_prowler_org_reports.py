@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from bundle_harness import bundle_env
+from bundle_harness import bundle_env, replay_prowler
 from rule import PROWLER_CHECK, ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
@@ -72,6 +72,11 @@ def prowler_org(env: dict[str, str], cwd: Path, *options: str) -> subprocess.Com
     return subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=1800)
 
 
+def per_account(summary: dict) -> dict[str, dict]:
+    """What prowler-org read of each account's run, without its times."""
+    return {a["account_id"]: {k: v for k, v in a.items() if k not in ("started", "finished")} for a in summary["accounts"]}
+
+
 def account_line(stdout: str, account: str) -> str:
     [line] = [line for line in stdout.splitlines() if line.startswith(f"d9-rules prowler-org: {account}: ")]
     return line
@@ -118,8 +123,12 @@ def test_progress_muted_apart_manual_gate_plain_logs_and_summaries(org, tmp_path
                                          [UNREADABLE, "scanned", "0", "0", "1", ""],
                                          ["all (2)", "2 scanned", "1", "0", "1", "1"]]
 
-    # the same scan without --fail-on manual: a MANUAL notebook does not fail, a muted FAIL does not either
-    plain = prowler_org(env, tmp_path, "--summary", "report/org.html")
+    # the same scan without --fail-on manual: a MANUAL notebook does not fail, a muted FAIL does not either.
+    # What is tested here is prowler-org's gate and summary over the same findings: the run above is replayed
+    # (its reports, output and exit codes) rather than Prowler started twice more.
+    replayed = replay_prowler(tmp_path / "out", tmp_path)
+    plain = prowler_org(env, tmp_path, "--summary", "report/org.html", "--prowler", str(replayed))
+    assert per_account(json.loads((tmp_path / "out" / "summary.json").read_text())) == per_account(summary)
     assert plain.returncode == 0, (plain.stdout + plain.stderr)[-5000:]
     table = Table()
     table.feed((tmp_path / "report" / "org.html").read_text())
