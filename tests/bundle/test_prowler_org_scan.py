@@ -187,6 +187,13 @@ def test_organization_accounts_all_scanned_and_one_not_fully(tmp_path):
     assert summary["failed"] == [] and summary["not_fully_scanned"] == [denied]
     assert {a["account_id"]: sorted(a["unlisted_regions"]) for a in summary["accounts"]} == {
         **{account: [] for account in judged}, denied: sorted(regions)}
+    # the installed plugin at the top of the declared range over a region it may not list (the floor's run:
+    # test_prowler_unlisted_regions.py): a MANUAL finding that says why, and Prowler exits 0 (MANUAL is no failure)
+    [denied_account] = [a for a in summary["accounts"] if a["account_id"] == denied]
+    assert denied_account["exit_code"] == 0
+    for region, extended in denied_account["unlisted_regions"].items():
+        assert f"SageMaker notebook instances in {region} could not be listed" in extended, extended
+        assert "not authorized to perform: sagemaker:ListNotebookInstances" in extended, extended
     csv_view, ocsf_view = merged(output)
     assert csv_view == ocsf_view == expected
 

@@ -6,7 +6,9 @@ whose credentials may not call SageMaker reported no finding and exited 0 over a
 with direct internet access. Here a moto server with IAM enforced holds notebooks in two regions, and the
 scanning IAM user's identity policy denies SageMaker: every way Prowler runs the check (the CLI with
 --checks-folder, the installed plugin at both ends of the declared range, Prowler App's SDK path) must give
-one MANUAL finding per audited region, the region as resource and the error in the extended status.
+one MANUAL finding per audited region, the region as resource and the error in the extended status. The
+installed plugin at the top of the range is run by test_prowler_org_scan.py (an organization account whose
+role may not call SageMaker), with the same assertions.
 """
 from __future__ import annotations
 
@@ -69,9 +71,10 @@ def test_prowler_cli_with_the_checks_folder(denied, tmp_path):
     assert {n: f["status_code"] for n, f in ocsf.items()} == EXPECTED
 
 
-@pytest.mark.parametrize("engine", ["prowler", "prowler-5.41.0"])
-def test_installed_plugin_at_both_ends_of_the_range(denied, engine, tmp_path):
-    server, keys = denied
+def test_installed_plugin_at_the_floor_of_the_range(denied, tmp_path):
+    """The top of the range (prowler-bundle) runs this route in test_prowler_org_scan.py: the organization's
+    account whose role may not call SageMaker, with the same assertions on its findings."""
+    server, keys, engine = *denied, "prowler-5.41.0"
     prowler = BUNDLE_BIN.get(engine, VENVS / engine / "bin") / "prowler"
     result, rows, _ = run_prowler(server, tmp_path, [US, EU], checks_folder=None, prowler=prowler,
                                   env=environment(engine, server, keys), cwd=tmp_path)
