@@ -115,6 +115,7 @@ def test_progress_muted_apart_manual_gate_plain_logs_and_summaries(org, tmp_path
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     by_account = {a["account_id"]: a for a in summary["accounts"]}
     assert by_account[READABLE]["statuses"] == {"PASS": 1} and by_account[READABLE]["muted"] == {"FAIL": 1}
+    assert by_account[READABLE]["exit_code"] == 0  # Prowler's own: every FAIL of the account is muted
     assert by_account[UNREADABLE]["statuses"] == {"MANUAL": 1} and by_account[UNREADABLE]["muted"] == {}
     markdown = (tmp_path / "org.md").read_text().splitlines()
     rows = [[c.strip() for c in line.strip("|").split("|")] for line in markdown if line.startswith("| ")]

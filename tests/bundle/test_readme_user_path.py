@@ -158,12 +158,27 @@ def test_first_prowler_scan(prowler_user):
 
 
 def test_exported_prowler_folder(prowler_user, tmp_path):
+    """`d9-rules export prowler DIR`, the copy users commit to their own repository, run with --checks-folder
+    from a folder unrelated to the checkout (a space in its path): the copy holds the check's three files only,
+    gives each notebook its verdict, and leaves Prowler's package as it was."""
     checkout, env = prowler_user
-    assert_exit_codes(run_block("share-prowler", tmp_path, env), [0, 0, 3])
-    [report] = (tmp_path / "output").glob("*.csv")
+    elsewhere = tmp_path / "somewhere else"
+    elsewhere.mkdir()
+    share = run_block("share-prowler", elsewhere, env)
+    assert_exit_codes(share, [0, 0, 3])
+    exported = elsewhere / "policies" / "prowler"
+    assert sorted(str(p.relative_to(exported)) for p in exported.rglob("*") if p.is_file()) == sorted(
+        f"{PROWLER_CHECK}/{name}" for name in ("__init__.py", f"{PROWLER_CHECK}.py", f"{PROWLER_CHECK}.metadata.json"))
+    [report] = (elsewhere / "output").glob("*.csv")
     with open(report, newline="") as handle:
         rows = list(csv.DictReader(handle, delimiter=";"))
     assert {r["RESOURCE_NAME"]: r["STATUS"] for r in rows} == EXPECTED and len(rows) == 3
+    # --checks-folder copies the check into Prowler's package for the run: it must be gone after it, the
+    # built-in twin intact, and no error logged about the check (Prowler only logs a broken custom check)
+    [sagemaker] = Path(env["HOME"]).glob(".venvs/d9-prowler/lib/python3*/site-packages/prowler/providers/aws/services/sagemaker")
+    assert (sagemaker / BUILTIN_TWIN / f"{BUILTIN_TWIN}.py").is_file() and not (sagemaker / PROWLER_CHECK).exists()
+    log = share[2][2] + run_block.last_stderr  # type: ignore[attr-defined]
+    assert [line for line in log.splitlines() if PROWLER_CHECK in line and ("ERROR" in line or "Invalid" in line)] == []
 
 
 def test_builtin_twin_left_out_or_muted_reports_each_notebook_once(prowler_user, tmp_path):

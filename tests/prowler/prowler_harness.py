@@ -13,6 +13,7 @@ from pathlib import Path
 from unittest import mock
 
 from botocore.awsrequest import AWSResponse
+import yaml
 from rule import PROWLER_CHECK, ROOT
 
 CHECK_DIR = ROOT / "prowler_checks" / PROWLER_CHECK
@@ -162,6 +163,7 @@ class VerdictRun:
     ocsf: dict  # OCSF findings by notebook, every region
     seeded: dict[str, tuple[str, str]]  # the end-to-end verdict scenario: {notebook: (region, expected status)}
     parity: dict[str, str]  # {notebook: status Prowler gave} in PARITY_REGION
+    muted: dict  # the CSV row of MUTED_NOTEBOOK, which the run's mutelist mutes (left out of `rows` and `ocsf`)
 
     def rows_in(self, *regions: str) -> dict:
         return {n: r for n, r in self.rows.items() if r["REGION"] in regions}
@@ -170,10 +172,13 @@ class VerdictRun:
         return {n: f for n, f in self.ocsf.items() if f["resources"][0]["region"] in regions}
 
 
+MUTED_NOTEBOOK = "accepted-risk"  # a failing notebook in US that the verdict run's mutelist mutes
+
+
 def run_verdict_scenarios(account, out: Path) -> VerdictRun:
     """The end-to-end verdict scenario (US, EU) and the parity scenarios' live notebooks (PARITY_REGION) in one
-    account, judged by one Prowler run. Every finding belongs to one of the two, once: each test then asserts
-    exact verdicts over its own region(s)."""
+    account, judged by one Prowler run, with `-w` a mutelist muting one more failing notebook (MUTED_NOTEBOOK).
+    Every finding belongs to one of these, once: each test then asserts exact verdicts over its own part."""
     sys.path.insert(0, str(ROOT / "tools"))
     from parity import load_scenarios
 
@@ -182,11 +187,17 @@ def run_verdict_scenarios(account, out: Path) -> VerdictRun:
     for scenario in load_scenarios():
         if scenario["live"]:
             account.create_notebook(PARITY_REGION, scenario["name"], **scenario["settings"])
-    result, rows, ocsf = run_prowler(account, out, [US, EU, PARITY_REGION])
+    account.create_notebook(US, MUTED_NOTEBOOK, DirectInternetAccess="Enabled")
+    mutelist = out.parent / f"{out.name}-mutelist.yaml"
+    mutelist.write_text(yaml.safe_dump({"Mutelist": {"Accounts": {"*": {"Checks": {
+        PROWLER_CHECK: {"Regions": ["*"], "Resources": [MUTED_NOTEBOOK]}}}}}}))
+    result, rows, ocsf = run_prowler(account, out, [US, EU, PARITY_REGION], "-w", str(mutelist))
     with open(out / "run.csv", newline="") as handle:
         lines = list(csv.DictReader(handle, delimiter=";"))
-    assert len(lines) == len(rows) == len(seeded) + len(live), "a notebook was reported twice or not at all"
+    assert len(lines) == len(rows) == len(seeded) + len(live) + 1, "a notebook was reported twice or not at all"
+    muted = rows.pop(MUTED_NOTEBOOK)
+    ocsf.pop(MUTED_NOTEBOOK)
     assert {r["REGION"] for r in rows.values()} == {US, EU, PARITY_REGION}
     assert set(rows) == set(seeded) | set(live)
     parity = {n: r["STATUS"] for n, r in rows.items() if r["REGION"] == PARITY_REGION}
-    return VerdictRun(result, rows, ocsf, seeded, parity)
+    return VerdictRun(result, rows, ocsf, seeded, parity, muted)

@@ -1,12 +1,10 @@
 """The real `prowler aws --checks-folder prowler_checks` against a moto server on 127.0.0.1."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-import pytest
-from prowler_harness import EU, US, assert_verdicts, run_prowler
-from rule import PROWLER_CHECK, ROOT, RULE
+from prowler_harness import EU, US, assert_verdicts
+from rule import PROWLER_CHECK, RULE
 
 import prowler
 
@@ -39,31 +37,11 @@ def test_our_check_name_is_not_a_builtin():
     assert PROWLER_CHECK not in builtins
 
 
-def test_exported_check_folder_from_an_unrelated_directory_with_a_mutelist(moto_session, tmp_path):
-    """`d9-rules export prowler DIR`: the copy users commit to their own repository, run from elsewhere, with
-    `-w mutelist.yaml` muting the only failing notebook. One Prowler run for both (each start costs ~20 s):
-    the exported copy's FAIL and PASS verdicts, the mute, and exit 0 when every FAIL is muted (exit 3 for an
-    unmuted FAIL is asserted by test_examples_and_root_access_combinations_in_two_regions)."""
-    sys.path.insert(0, str(ROOT))
-    from d9_rules.export import export
-
-    elsewhere = tmp_path / "somewhere else"
-    checks = elsewhere / "org policies" / "prowler"
-    export("prowler", checks)
-    assert sorted(str(p.relative_to(checks)) for p in checks.rglob("*") if p.is_file()) == sorted(
-        f"{PROWLER_CHECK}/{name}" for name in ("__init__.py", f"{PROWLER_CHECK}.py", f"{PROWLER_CHECK}.metadata.json"))
-    account = moto_session
-    account.reset()
-    account.create_notebook(US, "accepted-risk", DirectInternetAccess="Enabled")
-    account.create_notebook(US, "private", DirectInternetAccess="Disabled", SubnetId="subnet-0a",
-                            SecurityGroupIds=["sg-0a"])
-    mutelist = tmp_path / "mutelist.yaml"
-    mutelist.write_text(
-        "Mutelist:\n  Accounts:\n    \"*\":\n      Checks:\n"
-        f"        {PROWLER_CHECK}:\n          Regions: [\"*\"]\n          Resources: [\"accepted-risk\"]\n")
-    result, rows, _ = run_prowler(account, tmp_path / "out", [US], "-w", str(mutelist), checks_folder=checks,
-                                  cwd=elsewhere)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert {n: (r["STATUS"], r["MUTED"]) for n, r in rows.items()} == {
-        "accepted-risk": ("FAIL", "True"), "private": ("PASS", "False")}
-    assert_prowler_left_intact(result)
+def test_the_mutelist_mutes_only_the_listed_notebook(verdict_run):
+    """`-w mutelist.yaml` on the --checks-folder run: the listed failing notebook is reported FAIL and muted, every
+    other finding of the run is unmuted (the run's exit 3 comes from those). Prowler's exit 0 when every FAIL is
+    muted: tests/bundle/test_prowler_org_reports.py; the exported folder run from another directory:
+    tests/bundle/test_readme_user_path.py::test_exported_prowler_folder."""
+    assert (verdict_run.muted["REGION"], verdict_run.muted["STATUS"], verdict_run.muted["MUTED"]) == (US, "FAIL", "True")
+    assert {r["MUTED"] for r in verdict_run.rows.values()} == {"False"}
+    assert verdict_run.result.returncode == 3
