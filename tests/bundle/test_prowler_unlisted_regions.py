@@ -74,7 +74,8 @@ def test_prowler_cli_with_the_checks_folder(denied, tmp_path):
 def test_installed_plugin_at_the_floor_of_the_range(denied, tmp_path):
     """The top of the range (prowler-bundle) runs this route in test_prowler_org_scan.py: the organization's
     account whose role may not call SageMaker, with the same assertions on its findings."""
-    server, keys, engine = *denied, "prowler-5.41.0"
+    server, keys = denied
+    engine = "prowler-5.41.0"
     prowler = BUNDLE_BIN.get(engine, VENVS / engine / "bin") / "prowler"
     result, rows, _ = run_prowler(server, tmp_path, [US, EU], checks_folder=None, prowler=prowler,
                                   env=environment(engine, server, keys), cwd=tmp_path)

@@ -160,7 +160,7 @@ def test_first_prowler_scan(prowler_user):
 def test_exported_prowler_folder(prowler_user, tmp_path):
     """`d9-rules export prowler DIR`, the copy users commit to their own repository, run with --checks-folder
     from a folder unrelated to the checkout (a space in its path): the copy holds the check's three files only,
-    gives each notebook its verdict, and leaves Prowler's package as it was."""
+    gives each notebook its verdict, and leaves no copy in Prowler's package."""
     checkout, env = prowler_user
     elsewhere = tmp_path / "somewhere else"
     elsewhere.mkdir()
