@@ -14,7 +14,7 @@ from unittest import mock
 
 from botocore.awsrequest import AWSResponse
 import yaml
-from rule import PROWLER_CHECK, ROOT
+from rule import PROWLER_CHECK, ROOT, RULE
 
 CHECK_DIR = ROOT / "prowler_checks" / PROWLER_CHECK
 PROWLER = Path(sys.executable).parent / "prowler"
@@ -114,6 +114,18 @@ def read_reports(csv_files: list[Path], ocsf_files: list[Path]) -> tuple[list[di
             {f["resources"][0]["name"] or f["resources"][0]["uid"]: f for f in findings})
 
 
+def assert_prowler_left_intact(log: str, sagemaker: Path) -> None:
+    """After a `--checks-folder` run (log: its console output): the copy of our check Prowler made in its package
+    folder `sagemaker` (prowler/providers/aws/services/sagemaker) is gone, the built-in twin is intact, and no
+    error about the check was logged."""
+    builtin = RULE["engines"]["prowler"]["builtin_counterpart"]
+    assert (sagemaker / builtin / f"{builtin}.py").is_file(), "the built-in check was destroyed"
+    assert not (sagemaker / PROWLER_CHECK).exists(), "a copy of our check was left inside Prowler"
+    # A broken custom check is only logged and Prowler still exits 0: look for it explicitly.
+    bad = [line for line in log.splitlines() if PROWLER_CHECK in line and ("ERROR" in line or "Invalid" in line)]
+    assert bad == [], bad
+
+
 US, EU = "us-east-1", "eu-west-1"
 STATUS = {"PASSED": "PASS", "FAILED": "FAIL"}
 
@@ -192,8 +204,7 @@ def run_verdict_scenarios(account, out: Path) -> VerdictRun:
     mutelist.write_text(yaml.safe_dump({"Mutelist": {"Accounts": {"*": {"Checks": {
         PROWLER_CHECK: {"Regions": ["*"], "Resources": [MUTED_NOTEBOOK]}}}}}}))
     result, rows, ocsf = run_prowler(account, out, [US, EU, PARITY_REGION], "-w", str(mutelist))
-    with open(out / "run.csv", newline="") as handle:
-        lines = list(csv.DictReader(handle, delimiter=";"))
+    lines, _, _ = read_reports([out / "run.csv"], [])
     assert len(lines) == len(rows) == len(seeded) + len(live) + 1, "a notebook was reported twice or not at all"
     muted = rows.pop(MUTED_NOTEBOOK)
     ocsf.pop(MUTED_NOTEBOOK)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from prowler_harness import EU, US, assert_verdicts
+from prowler_harness import EU, US, assert_prowler_left_intact, assert_verdicts
 from rule import PROWLER_CHECK, RULE
 
 import prowler
@@ -12,21 +12,12 @@ SAGEMAKER_CHECKS = Path(prowler.__file__).parent / "providers" / "aws" / "servic
 BUILTIN = RULE["engines"]["prowler"]["builtin_counterpart"]
 
 
-def assert_prowler_left_intact(result):
-    assert (SAGEMAKER_CHECKS / BUILTIN / f"{BUILTIN}.py").is_file(), "the built-in check was destroyed"
-    assert not (SAGEMAKER_CHECKS / PROWLER_CHECK).exists(), "a copy of our check was left inside Prowler"
-    log = result.stdout + result.stderr
-    # A broken custom check is only logged and Prowler still exits 0: look for it explicitly.
-    bad = [line for line in log.splitlines() if PROWLER_CHECK in line and ("ERROR" in line or "Invalid" in line)]
-    assert bad == [], bad
-
-
 def test_examples_and_root_access_combinations_in_two_regions(verdict_run):
     """The end-to-end verdict test (Prowler 5.46.0, --checks-folder); tests/bundle/test_prowler_versions.py
     runs the same scenario at both ends of the declared range with the installed plugin. The same Prowler run
     judges the parity scenarios in a third region (tests/parity)."""
     assert_verdicts(verdict_run.result, verdict_run.rows_in(US, EU), verdict_run.ocsf_in(US, EU), verdict_run.seeded)
-    assert_prowler_left_intact(verdict_run.result)
+    assert_prowler_left_intact(verdict_run.result.stdout + verdict_run.result.stderr, SAGEMAKER_CHECKS)
 
 
 def test_our_check_name_is_not_a_builtin():
