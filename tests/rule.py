@@ -16,6 +16,7 @@ METADATA_FILE = ROOT / "metadata" / "D9.AWS.NET.49.yaml"
 RULE = yaml.safe_load(METADATA_FILE.read_text())
 CHECKOV_ID = RULE["engines"]["checkov"]["id"]
 PROWLER_CHECK = RULE["engines"]["prowler"]["check_name"]
+PROWLER_BUILTIN_TWIN = RULE["engines"]["prowler"]["builtin_counterpart"]  # Prowler's own check of the setting
 # the Prowler compliance framework of the rule (d9_rules/compliance*/), as Prowler names it
 PROWLER_FRAMEWORK = "cloudguard_" + RULE["cloudguard_id"].lower().replace(".", "_") + "_aws"
 RULE_PAGE = ROOT / "docs" / "rules" / f"{RULE['cloudguard_id']}.md"

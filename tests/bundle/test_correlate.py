@@ -23,13 +23,12 @@ from pathlib import Path
 
 import pytest
 from bundle_harness import bundle_env, run
-from rule import CHECKOV_ID, PROWLER_CHECK, ROOT, RULE
+from rule import CHECKOV_ID, PROWLER_BUILTIN_TWIN, PROWLER_CHECK, ROOT
 
 sys.path.insert(0, str(ROOT / "tools"))
 from moto_account import moto_server  # noqa: E402
 
 SCENARIO, OTHER, STACKS = "111111111111", "222222222222", "123456789012"
-BUILTIN_TWIN = RULE["engines"]["prowler"]["builtin_counterpart"]
 US, EU = "us-east-1", "eu-west-1"
 PRIVATE = {"DirectInternetAccess": "Disabled", "SubnetId": "subnet-0a", "SecurityGroupIds": ["sg-0a"]}
 PUBLIC = {"DirectInternetAccess": "Enabled"}
@@ -225,7 +224,7 @@ def other_checks_report(real: Path, where: Path) -> Path:
     findings = json.loads(real.read_text())
     assert findings and {f["metadata"]["event_code"] for f in findings} == {PROWLER_CHECK}
     for finding in findings:
-        finding["metadata"]["event_code"] = BUILTIN_TWIN
+        finding["metadata"]["event_code"] = PROWLER_BUILTIN_TWIN
     report = where / "builtin.ocsf.json"
     report.write_text(json.dumps(findings))
     return report
@@ -359,7 +358,7 @@ def test_mismatched_input_is_a_clear_error(scanned, swap, tmp_path):
         prowler, expected = checkov, "not a Prowler OCSF report"
     elif swap == "prowler_other_check":
         prowler, expected = other_checks_report(ocsf[SCENARIO], tmp_path), \
-            f"holds no finding of {PROWLER_CHECK}, only of {BUILTIN_TWIN}"
+            f"holds no finding of {PROWLER_CHECK}, only of {PROWLER_BUILTIN_TWIN}"
     elif swap == "empty":
         prowler, expected = empty, "is empty"
     elif swap == "not_json":

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from bundle_harness import BUNDLE_BIN, installed_folder, pipeline_scripts, run, run_pipeline_step
 from prowler_harness import seed_verdict_scenario
-from rule import PROWLER_CHECK, PROWLER_FRAMEWORK, RULE
+from rule import PROWLER_BUILTIN_TWIN, PROWLER_CHECK, PROWLER_FRAMEWORK
 
 # The plugin's verdicts, and that a plugin run writes nothing into Prowler's package, are asserted by
 # tests/bundle/test_prowler_versions.py test_end_to_end_verdicts_with_the_installed_plugin, over the run of the
@@ -15,7 +15,7 @@ from rule import PROWLER_CHECK, PROWLER_FRAMEWORK, RULE
 
 def test_service_filter_and_listing_find_the_plugin(tmp_path):
     result = run("prowler", ["prowler", "aws", "--list-checks", "-s", "sagemaker", "--no-banner"], tmp_path)
-    assert PROWLER_CHECK in result.stdout and RULE["engines"]["prowler"]["builtin_counterpart"] in result.stdout
+    assert PROWLER_CHECK in result.stdout and PROWLER_BUILTIN_TWIN in result.stdout
 
 
 def test_compliance_framework_is_listed(tmp_path):

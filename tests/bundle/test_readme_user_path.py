@@ -18,13 +18,12 @@ import pytest
 import yaml
 from prowler_harness import assert_prowler_left_intact, read_reports
 from readme_blocks import assert_exit_codes, block, run_block
-from rule import (CHECKOV_ID, EXAMPLE_NAMES, EXAMPLES, EXAMPLES_FAILING, PROWLER_CHECK, PROWLER_FRAMEWORK, ROOT, RULE,
-                  VENVS)
+from rule import (CHECKOV_ID, EXAMPLE_NAMES, EXAMPLES, EXAMPLES_FAILING, PROWLER_BUILTIN_TWIN, PROWLER_CHECK,
+                  PROWLER_FRAMEWORK, ROOT, RULE, VENVS)
 
 sys.path.insert(0, str(ROOT / "tools"))
 from moto_account import moto_server  # noqa: E402
 
-BUILTIN_TWIN = RULE["engines"]["prowler"]["builtin_counterpart"]
 # a shell's PATH: python3 is the one the lock files were resolved with (this interpreter's), git and openssl the system's
 SYSTEM_PATH = f"{Path(os.path.realpath(sys.executable)).parent}:/usr/bin:/bin"
 VERSION = re.search(r'^version = "([^"]+)"', (ROOT / "pyproject.toml").read_text(), re.M).group(1)
@@ -183,24 +182,24 @@ def test_builtin_twin_left_out_or_muted_reports_each_notebook_once(prowler_user,
     activated = {**env, "PATH": f"{env['HOME']}/.venvs/d9-prowler/bin:{SYSTEM_PATH}"}
     assert_exit_codes(run_block("twin-excluded", tmp_path, activated), [3])
     excluded = findings_by_check(ocsf(tmp_path / "twin-output"))
-    assert BUILTIN_TWIN not in excluded and "sagemaker_notebook_instance_root_access_disabled" in excluded
+    assert PROWLER_BUILTIN_TWIN not in excluded and "sagemaker_notebook_instance_root_access_disabled" in excluded
     assert {n: s for n, s, _ in excluded[PROWLER_CHECK]} == EXPECTED and len(excluded[PROWLER_CHECK]) == 3
 
     # Both twins in one run (muted findings are still reported, so one run shows both facts, each Prowler start
     # costing ~20 s): each twin reports each notebook, so each notebook is there twice; the README's mutelist
     # mutes the built-in's findings, leaving each notebook once.
     (tmp_path / "mutelist.yaml").write_text(block("twin-mutelist"))
-    assert yaml.safe_load(block("twin-mutelist"))["Mutelist"]["Accounts"]["*"]["Checks"][BUILTIN_TWIN]
-    muted = subprocess.run(["prowler", "aws", "-c", PROWLER_CHECK, BUILTIN_TWIN, "--region", US, "-w", "mutelist.yaml",
-                            "-o", "muted", "--no-banner"], cwd=tmp_path, env=activated, capture_output=True, text=True,
-                           timeout=1800)
+    assert yaml.safe_load(block("twin-mutelist"))["Mutelist"]["Accounts"]["*"]["Checks"][PROWLER_BUILTIN_TWIN]
+    muted = subprocess.run(["prowler", "aws", "-c", PROWLER_CHECK, PROWLER_BUILTIN_TWIN, "--region", US,
+                            "-w", "mutelist.yaml", "-o", "muted", "--no-banner"],
+                           cwd=tmp_path, env=activated, capture_output=True, text=True, timeout=1800)
     assert muted.returncode == 3, muted.stdout[-3000:] + muted.stderr[-3000:]
     with_mutelist = findings_by_check(ocsf(tmp_path / "muted"))
     assert sorted(n for n, _, _ in with_mutelist[PROWLER_CHECK]) == sorted(
-        n for n, _, _ in with_mutelist[BUILTIN_TWIN]) == sorted(EXPECTED)
-    unmuted = [(n, s) for check in (PROWLER_CHECK, BUILTIN_TWIN) for n, s, m in with_mutelist[check] if not m]
+        n for n, _, _ in with_mutelist[PROWLER_BUILTIN_TWIN]) == sorted(EXPECTED)
+    unmuted = [(n, s) for check in (PROWLER_CHECK, PROWLER_BUILTIN_TWIN) for n, s, m in with_mutelist[check] if not m]
     assert sorted(unmuted) == sorted(EXPECTED.items())  # each notebook once
-    assert all(m for _, _, m in with_mutelist[BUILTIN_TWIN]) and len(with_mutelist[BUILTIN_TWIN]) == 3
+    assert all(m for _, _, m in with_mutelist[PROWLER_BUILTIN_TWIN]) and len(with_mutelist[PROWLER_BUILTIN_TWIN]) == 3
 
 
 def test_compliance_prints_its_table(prowler_user, tmp_path):

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
-from botocore.awsrequest import AWSResponse
 import yaml
-from rule import PROWLER_CHECK, ROOT, RULE
+from botocore.awsrequest import AWSResponse
+from rule import PROWLER_BUILTIN_TWIN, PROWLER_CHECK, ROOT
 
 CHECK_DIR = ROOT / "prowler_checks" / PROWLER_CHECK
 PROWLER = Path(sys.executable).parent / "prowler"
@@ -118,8 +118,7 @@ def assert_prowler_left_intact(log: str, sagemaker: Path) -> None:
     """After a `--checks-folder` run (log: its console output): the copy of our check Prowler made in its package
     folder `sagemaker` (prowler/providers/aws/services/sagemaker) is gone, the built-in twin is intact, and no
     error about the check was logged."""
-    builtin = RULE["engines"]["prowler"]["builtin_counterpart"]
-    assert (sagemaker / builtin / f"{builtin}.py").is_file(), "the built-in check was destroyed"
+    assert (sagemaker / PROWLER_BUILTIN_TWIN / f"{PROWLER_BUILTIN_TWIN}.py").is_file(), "the built-in check was destroyed"
     assert not (sagemaker / PROWLER_CHECK).exists(), "a copy of our check was left inside Prowler"
     # A broken custom check is only logged and Prowler still exits 0: look for it explicitly.
     bad = [line for line in log.splitlines() if PROWLER_CHECK in line and ("ERROR" in line or "Invalid" in line)]

@@ -4,12 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from prowler_harness import EU, US, assert_prowler_left_intact, assert_verdicts
-from rule import PROWLER_CHECK, RULE
+from rule import PROWLER_BUILTIN_TWIN, PROWLER_CHECK
 
 import prowler
 
 SAGEMAKER_CHECKS = Path(prowler.__file__).parent / "providers" / "aws" / "services" / "sagemaker"
-BUILTIN = RULE["engines"]["prowler"]["builtin_counterpart"]
 
 
 def test_examples_and_root_access_combinations_in_two_regions(verdict_run):
@@ -24,7 +23,7 @@ def test_our_check_name_is_not_a_builtin():
     # --checks-folder deletes a built-in of the same name before copying ours over it.
     services = SAGEMAKER_CHECKS.parent
     builtins = {p.name for p in services.glob("*/*") if p.is_dir() and (p / f"{p.name}.metadata.json").is_file()}
-    assert BUILTIN in builtins and len(builtins) > 500
+    assert PROWLER_BUILTIN_TWIN in builtins and len(builtins) > 500
     assert PROWLER_CHECK not in builtins
 
 
